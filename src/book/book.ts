@@ -1,0 +1,494 @@
+import { Decimal, ZERO } from '../decimal.js';
+import { BUYS, Holding, NOW, SELLS, holdingKey, type HoldingSide, type Scenario } from './holding.js';
+import type { MarketSpec } from './market.js';
+import type { NormalizedSnapshot, PositionSide } from './snapshot.js';
+
+export interface BookOptions {
+  quoteCurrency: string;
+  /** currencies worth 1 quoteCurrency (the quote currency itself included) */
+  cashCurrencies: ReadonlySet<string>;
+}
+
+/** One holding an order moves, and by how many signed units per unit of the order's amount. */
+export interface Leg {
+  holding: Holding;
+  unitsPerAmount: Decimal;
+}
+
+/** Where an order lands in the book. */
+export interface Route {
+  market: MarketSpec;
+  /** holdings whose exposure the order changes when it fills */
+  legs: Leg[];
+  /** the position the order may reduce; its capacity is claimed while the order is pending */
+  target: Holding | null;
+  /** the order only reduces (reduce-only, or a hedge-mode close) and never adds exposure */
+  closing: boolean;
+  direction: 1 | -1;
+}
+
+export interface PendingInput {
+  id: string;
+  kind: 'open' | 'reservation';
+  source: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  remaining: Decimal;
+  price: Decimal | null;
+  reduceOnly: boolean;
+  positionSide: PositionSide;
+  clientOrderId?: string | null;
+  createdAt?: number;
+}
+
+export interface PendingOrder extends PendingInput {
+  route: Route;
+  /** estimated fee per unit of amount, in the quote currency */
+  feePerUnit: Decimal;
+}
+
+interface SourceState {
+  name: string;
+  exchange: string;
+  timestamp: number;
+  markets: Map<string, MarketSpec>;
+  prices: Map<string, Decimal>;
+  holdings: Set<Holding>;
+  cash: Decimal;
+  cashByCurrency: Map<string, Decimal>;
+}
+
+/**
+ * The exact state of every account the guard watches, with aggregates kept up to
+ * date incrementally: a change to one holding, price or pending order costs O(1)
+ * (O(dependents) for a price), and reading a metric never walks the portfolio.
+ */
+export class Book {
+  private readonly sources = new Map<string, SourceState>();
+  private readonly holdings = new Map<string, Holding>();
+  private readonly pending = new Map<string, PendingOrder>();
+  private readonly openPerSymbol = new Map<string, number>();
+  private readonly dependents = new Map<string, Set<Holding>>();
+  /** currency → markets that price it (base = currency, quote = a cash currency) */
+  private readonly conversions = new Map<string, { source: string; symbol: string; direct: boolean }[]>();
+  private readonly unpriced = new Set<Holding>();
+
+  readonly net: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
+  readonly gross: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
+  readonly fees: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
+  private readonly assets = new Map<string, [Decimal, Decimal, Decimal]>();
+  private balanceValue = ZERO;
+  private cashTotal = ZERO;
+
+  constructor(readonly options: BookOptions) {}
+
+  // ---- reading -------------------------------------------------------------
+
+  get equity(): Decimal {
+    return this.cashTotal.plus(this.balanceValue);
+  }
+
+  /** Equity in a scenario: pending orders' estimated fees come off. */
+  equityIn(s: Scenario): Decimal {
+    return s === NOW ? this.equity : this.equity.minus(this.fees[s]);
+  }
+
+  assetExposure(asset: string, s: Scenario): Decimal {
+    return this.assets.get(asset)?.[s] ?? ZERO;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  openOrdersOn(source: string, symbol: string): number {
+    return this.openPerSymbol.get(`${source}|${symbol}`) ?? 0;
+  }
+
+  getPending(id: string): PendingOrder | undefined {
+    return this.pending.get(id);
+  }
+
+  pendingOrders(): IterableIterator<PendingOrder> {
+    return this.pending.values();
+  }
+
+  allHoldings(): IterableIterator<Holding> {
+    return this.holdings.values();
+  }
+
+  sourceNames(): string[] {
+    return [...this.sources.keys()];
+  }
+
+  sourceTimestamp(source: string): number | undefined {
+    return this.sources.get(source)?.timestamp;
+  }
+
+  sourceExchange(source: string): string | undefined {
+    return this.sources.get(source)?.exchange;
+  }
+
+  /** Holdings whose value cannot be computed for want of a price (they block opening orders). */
+  unpricedHoldings(): Holding[] {
+    return [...this.unpriced];
+  }
+
+  /** The first source (in the order given) that lists a market, or a named one. */
+  findMarket(symbol: string, source?: string): { source: string; market: MarketSpec } | null {
+    if (source !== undefined) {
+      const m = this.sources.get(source)?.markets.get(symbol);
+      return m ? { source, market: m } : null;
+    }
+    for (const s of this.sources.values()) {
+      const m = s.markets.get(symbol);
+      if (m) return { source: s.name, market: m };
+    }
+    return null;
+  }
+
+  /** The valuation price (mark, then last, then mid) of a symbol on a source. */
+  price(source: string, symbol: string): Decimal | null {
+    return this.sources.get(source)?.prices.get(symbol) ?? null;
+  }
+
+  /** Value of one unit of `currency` in the quote currency, or null when no market prices it. */
+  conversion(currency: string, preferSource?: string): Decimal | null {
+    if (this.options.cashCurrencies.has(currency)) return new Decimal(1);
+    const found = this.conversionMarket(currency, preferSource);
+    return found ? this.price(found.source, found.symbol) : null;
+  }
+
+  getHolding(key: string): Holding | undefined {
+    return this.holdings.get(key);
+  }
+
+  // ---- routing -------------------------------------------------------------
+
+  /**
+   * Which holdings an order moves. Contract orders move the position row of their
+   * mode; spot orders move the base balance and, when the quote is not cash, the
+   * quote balance too. Returns a problem string when the order contradicts the
+   * account's position mode.
+   */
+  route(source: string, market: MarketSpec, side: 'buy' | 'sell', positionSide: PositionSide, reduceOnly: boolean, price: Decimal | null): Route | string {
+    const direction: 1 | -1 = side === 'buy' ? 1 : -1;
+    const dirD = new Decimal(direction);
+    if (market.kind === 'spot') {
+      const legs: Leg[] = [];
+      let target: Holding | null = null;
+      if (!this.options.cashCurrencies.has(market.base)) {
+        target = this.holdingFor(source, market.base, 'balance', market.base, null, null);
+        legs.push({ holding: target, unitsPerAmount: dirD });
+      }
+      if (!this.options.cashCurrencies.has(market.quote)) {
+        const px = price ?? this.price(source, market.symbol);
+        if (px === null) return `no price for ${market.symbol} to value its ${market.quote} leg`;
+        const q = this.holdingFor(source, market.quote, 'balance', market.quote, null, null);
+        legs.push({ holding: q, unitsPerAmount: px.mul(-direction) });
+      }
+      return { market, legs, target, closing: reduceOnly, direction };
+    }
+    const kind = market.kind;
+    if (positionSide === 'net') {
+      const hedged = this.holdings.get(holdingKey(source, market.symbol, 'long'));
+      const hedgedShort = this.holdings.get(holdingKey(source, market.symbol, 'short'));
+      if ((hedged && !hedged.units.isZero()) || (hedgedShort && !hedgedShort.units.isZero())) {
+        return `${market.symbol} is held in hedge mode on ${source}: pass params.positionSide ("LONG" or "SHORT")`;
+      }
+      const target = this.holdingFor(source, market.symbol, 'net', market.base, market.symbol, market, kind);
+      return { market, legs: [{ holding: target, unitsPerAmount: dirD }], target, closing: reduceOnly, direction };
+    }
+    const net = this.holdings.get(holdingKey(source, market.symbol, 'net'));
+    if (net && !net.units.isZero()) {
+      return `${market.symbol} is held in one-way mode on ${source}: do not pass a position side`;
+    }
+    const target = this.holdingFor(source, market.symbol, positionSide, market.base, market.symbol, market, kind);
+    // In hedge mode a buy on the short row (or a sell on the long row) closes it.
+    const closing = reduceOnly || (positionSide === 'long' ? direction === -1 : direction === 1);
+    return { market, legs: [{ holding: target, unitsPerAmount: dirD }], target, closing, direction };
+  }
+
+  /** Estimated fee per unit of amount, in the quote currency (0 when the market has no fee). */
+  feePerUnit(source: string, market: MarketSpec, type: string, price: Decimal | null): Decimal {
+    const rate = type === 'limit' ? market.maker : market.taker;
+    if (rate.isZero()) return ZERO;
+    const perUnit = this.notionalPerUnit(source, market, price);
+    return perUnit === null ? ZERO : perUnit.mul(rate);
+  }
+
+  /**
+   * Quote-currency notional of one unit of amount at `price` (mark when null):
+   * linear and spot cs·price·conv(quote), inverse cs·conv(quote).
+   */
+  notionalPerUnit(source: string, market: MarketSpec, price: Decimal | null): Decimal | null {
+    const conv = this.conversion(market.quote, source);
+    if (conv === null) return null;
+    if (market.kind === 'inverse') return market.contractSize.mul(conv);
+    const px = price ?? this.price(source, market.symbol);
+    if (px === null) return null;
+    return market.contractSize.mul(px).mul(conv);
+  }
+
+  // ---- pending orders ------------------------------------------------------
+
+  /** Adds an open order or a reservation; it counts as if it fills in its direction's scenario. */
+  addPending(input: PendingInput, typeForFee = 'limit'): PendingOrder | string {
+    if (this.pending.has(input.id)) return `pending order ${input.id} already exists`;
+    const found = this.findMarket(input.symbol, input.source);
+    if (!found) return `no market ${input.symbol} on ${input.source}`;
+    const route = this.route(input.source, found.market, input.side, input.positionSide, input.reduceOnly, input.price);
+    if (typeof route === 'string') return route;
+    const order: PendingOrder = {
+      ...input,
+      route,
+      feePerUnit: route.closing ? ZERO : this.feePerUnit(input.source, found.market, typeForFee, input.price),
+    };
+    this.pending.set(order.id, order);
+    this.applyPending(order, order.remaining);
+    const k = `${order.source}|${order.symbol}`;
+    this.openPerSymbol.set(k, (this.openPerSymbol.get(k) ?? 0) + 1);
+    return order;
+  }
+
+  /** Shrinks a pending order's remaining amount (partial fill or amendment). */
+  setPendingRemaining(id: string, remaining: Decimal): boolean {
+    const order = this.pending.get(id);
+    if (!order) return false;
+    if (remaining.lte(0)) return this.removePending(id);
+    this.applyPending(order, remaining.minus(order.remaining));
+    order.remaining = remaining;
+    return true;
+  }
+
+  removePending(id: string): boolean {
+    const order = this.pending.get(id);
+    if (!order) return false;
+    this.applyPending(order, order.remaining.neg());
+    this.pending.delete(id);
+    const k = `${order.source}|${order.symbol}`;
+    const n = (this.openPerSymbol.get(k) ?? 1) - 1;
+    if (n <= 0) this.openPerSymbol.delete(k);
+    else this.openPerSymbol.set(k, n);
+    return true;
+  }
+
+  private applyPending(order: PendingOrder, amount: Decimal): void {
+    const { route } = order;
+    const buy = route.direction === 1;
+    const s: Scenario = buy ? BUYS : SELLS;
+    if (route.target) {
+      // every order in the reducing direction claims capacity, reduce-only or not
+      const t = route.target;
+      if (buy) t.reservedByBuys = t.reservedByBuys.plus(amount);
+      else t.reservedBySells = t.reservedBySells.plus(amount);
+    }
+    // a closing order never adds exposure, and the worst case does not count on it filling
+    if (!route.closing) for (const leg of route.legs) {
+      const h = leg.holding;
+      this.detach(h);
+      const du = leg.unitsPerAmount.mul(amount);
+      if (buy) h.deltaBuys = h.deltaBuys.plus(du);
+      else h.deltaSells = h.deltaSells.plus(du);
+      this.attach(h);
+    }
+    if (!order.feePerUnit.isZero()) this.fees[s] = this.fees[s].plus(order.feePerUnit.mul(amount));
+  }
+
+  // ---- snapshots and prices --------------------------------------------------
+
+  /**
+   * Replaces one source's account data. Reservations (orders approved but not yet
+   * seen by the exchange) stay; the source's open orders are replaced.
+   */
+  applySnapshot(snap: NormalizedSnapshot): void {
+    let state = this.sources.get(snap.source);
+    if (!state) {
+      state = { name: snap.source, exchange: snap.exchange, timestamp: snap.timestamp, markets: snap.markets, prices: new Map(), holdings: new Set(), cash: ZERO, cashByCurrency: new Map() };
+      this.sources.set(snap.source, state);
+    }
+    for (const h of state.holdings) this.detach(h);
+    for (const order of [...this.pending.values()]) {
+      if (order.kind === 'open' && order.source === snap.source) this.removePending(order.id);
+    }
+    state.exchange = snap.exchange;
+    state.timestamp = snap.timestamp;
+    state.markets = snap.markets;
+    state.prices = new Map(snap.prices);
+    // a position's own mark fills in where the price feed has none
+    for (const p of snap.positions) {
+      if (p.markPrice && !state.prices.has(p.symbol)) state.prices.set(p.symbol, p.markPrice);
+    }
+    this.indexConversions();
+
+    for (const h of state.holdings) h.units = ZERO;
+    for (const p of snap.positions) {
+      const market = snap.markets.get(p.symbol)!;
+      const side: HoldingSide = p.positionSide;
+      const h = this.holdingFor(snap.source, p.symbol, side, market.base, p.symbol, market, market.kind === 'inverse' ? 'inverse' : 'linear', false);
+      const signed = p.side === 'long' ? p.contracts : p.contracts.neg();
+      h.units = h.units.plus(signed);
+    }
+    this.cashTotal = this.cashTotal.minus(state.cash);
+    state.cash = ZERO;
+    state.cashByCurrency.clear();
+    for (const [currency, amount] of snap.balances) {
+      if (this.options.cashCurrencies.has(currency)) {
+        state.cash = state.cash.plus(amount);
+        state.cashByCurrency.set(currency, amount);
+      } else {
+        const h = this.holdingFor(snap.source, currency, 'balance', currency, null, null, 'balance', false);
+        h.units = amount;
+      }
+    }
+    this.cashTotal = this.cashTotal.plus(state.cash);
+    for (const h of state.holdings) this.attach(h);
+    // balances elsewhere may be valued through this source's prices
+    for (const h of this.holdings.values()) {
+      if (h.kind === 'balance' && h.source !== snap.source) { this.detach(h); this.attach(h); }
+    }
+    for (const o of snap.openOrders) {
+      this.addPending({
+        id: `${snap.source}#${o.id}`,
+        kind: 'open',
+        source: snap.source,
+        symbol: o.symbol,
+        side: o.side,
+        remaining: o.remaining,
+        price: o.price,
+        reduceOnly: o.reduceOnly,
+        positionSide: o.positionSide,
+        clientOrderId: o.clientOrderId,
+        createdAt: snap.timestamp,
+      }, o.type);
+    }
+  }
+
+  /** A price tick: revalues only the holdings that depend on it. */
+  setPrice(source: string, symbol: string, price: Decimal): void {
+    const state = this.sources.get(source);
+    if (!state || !price.gt(0)) return;
+    state.prices.set(symbol, price);
+    const deps = this.dependents.get(`${source}|${symbol}`);
+    if (deps) for (const h of deps) { this.detach(h); this.attach(h); }
+    // a first price for a currency can make an unpriced balance valuable
+    if (this.unpriced.size) for (const h of [...this.unpriced]) { this.detach(h); this.attach(h); }
+  }
+
+  // ---- internals -------------------------------------------------------------
+
+  private holdingFor(source: string, name: string, side: HoldingSide, asset: string, symbol: string | null, market: MarketSpec | null, kind?: Holding['kind'], attach = true): Holding {
+    const key = holdingKey(source, name, side);
+    let h = this.holdings.get(key);
+    if (!h) {
+      h = new Holding(key, source, kind ?? (side === 'balance' ? 'balance' : 'linear'), side, asset, symbol, market);
+      this.holdings.set(key, h);
+      this.sources.get(source)?.holdings.add(h);
+      if (attach) this.attach(h);
+    }
+    return h;
+  }
+
+  private conversionMarket(currency: string, preferSource?: string): { source: string; symbol: string } | null {
+    const list = this.conversions.get(currency);
+    if (!list || list.length === 0) return null;
+    // prefer a direct quote (quote = quoteCurrency), then the asking source, then whichever has a price
+    let best: { source: string; symbol: string; direct: boolean } | null = null;
+    let bestScore = -1;
+    for (const c of list) {
+      if (this.price(c.source, c.symbol) === null) continue;
+      const score = (c.direct ? 2 : 0) + (c.source === preferSource ? 1 : 0);
+      if (score > bestScore) { best = c; bestScore = score; }
+    }
+    return best;
+  }
+
+  private indexConversions(): void {
+    this.conversions.clear();
+    const cash = this.options.cashCurrencies;
+    for (const s of this.sources.values()) {
+      for (const m of s.markets.values()) {
+        if (cash.has(m.base) || !cash.has(m.quote)) continue;
+        let list = this.conversions.get(m.base);
+        if (!list) this.conversions.set(m.base, (list = []));
+        list.push({ source: s.name, symbol: m.symbol, direct: m.quote === this.options.quoteCurrency });
+      }
+    }
+  }
+
+  /** Unit value of a holding and the price key it depends on. */
+  private valueOf(h: Holding): { value: Decimal | null; key: string | null } {
+    if (h.kind === 'balance') {
+      const found = this.conversionMarket(h.asset, h.source);
+      if (!found) return { value: null, key: null };
+      return { value: this.price(found.source, found.symbol), key: `${found.source}|${found.symbol}` };
+    }
+    const m = h.market!;
+    const conv = this.conversion(m.quote, h.source);
+    if (conv === null) return { value: null, key: null };
+    if (h.kind === 'inverse') return { value: m.contractSize.mul(conv), key: null };
+    const px = this.price(h.source, m.symbol);
+    const key = `${h.source}|${m.symbol}`;
+    return { value: px === null ? null : m.contractSize.mul(px).mul(conv), key };
+  }
+
+  private attach(h: Holding): void {
+    if (h.attached) return;
+    const { value, key } = this.valueOf(h);
+    if (key !== h.priceKey) {
+      if (h.priceKey) this.dependents.get(h.priceKey)?.delete(h);
+      if (key) {
+        let set = this.dependents.get(key);
+        if (!set) this.dependents.set(key, (set = new Set()));
+        set.add(h);
+      }
+      h.priceKey = key;
+    }
+    h.unitValue = value;
+    h.attached = true;
+    if (value === null) {
+      h.notional[0] = h.notional[1] = h.notional[2] = ZERO;
+      if (!h.isEmpty) this.unpriced.add(h);
+      else this.unpriced.delete(h);
+      return;
+    }
+    this.unpriced.delete(h);
+    const n0 = h.units.mul(value);
+    const n1 = h.deltaBuys.isZero() ? n0 : h.units.plus(h.deltaBuys).mul(value);
+    const n2 = h.deltaSells.isZero() ? n0 : h.units.plus(h.deltaSells).mul(value);
+    h.notional[0] = n0; h.notional[1] = n1; h.notional[2] = n2;
+    this.add(h, 1);
+  }
+
+  private detach(h: Holding): void {
+    if (!h.attached) return;
+    h.attached = false;
+    if (h.unitValue === null) return;
+    this.add(h, -1);
+  }
+
+  private add(h: Holding, sign: 1 | -1): void {
+    const n = h.notional;
+    let a = this.assets.get(h.asset);
+    if (!a) this.assets.set(h.asset, (a = [ZERO, ZERO, ZERO]));
+    for (let s = 0; s < 3; s++) {
+      const v = n[s]!;
+      if (v.isZero()) continue;
+      if (sign === 1) {
+        this.net[s] = this.net[s]!.plus(v);
+        this.gross[s] = this.gross[s]!.plus(v.abs());
+        a[s] = a[s]!.plus(v);
+      } else {
+        this.net[s] = this.net[s]!.minus(v);
+        this.gross[s] = this.gross[s]!.minus(v.abs());
+        a[s] = a[s]!.minus(v);
+      }
+    }
+    if (h.kind === 'balance' && !n[0].isZero()) {
+      this.balanceValue = sign === 1 ? this.balanceValue.plus(n[0]) : this.balanceValue.minus(n[0]);
+    }
+  }
+}
+
+export { NOW, BUYS, SELLS };
+export type { Scenario };

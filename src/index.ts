@@ -1,0 +1,15 @@
+export { RiskGuard } from './guard/risk-guard.js';
+export type { RiskGuardOptions, RiskGuardEvents, StateChangeEvent, StaleEvent, RefreshEvent, GuardErrorEvent } from './guard/risk-guard.js';
+export type { Decision, DecisionMetrics, Reason } from './guard/decision.js';
+export type { ExposureReport, LimitUtilisation, HoldingReport } from './guard/exposure-report.js';
+export { StaticSnapshotSource } from './guard/sources.js';
+export type { AccountSource } from './guard/sources.js';
+export type { AccountSnapshot, PriceInput } from './book/snapshot.js';
+export { normalizeSnapshot } from './book/snapshot.js';
+export type { OrderIntent } from './simulate/intent.js';
+export { parseConfig } from './config/config.js';
+export { configSchema, configJsonSchema } from './config/schema.js';
+export type { RiskGuardConfigInput, RiskGuardConfig, TradingState } from './config/schema.js';
+export type { ReasonCode } from './limits/rule.js';
+export { RiskGuardError, ConfigError, SnapshotError, SourceError, GuardClosedError } from './errors.js';
+export { Decimal } from './decimal.js';

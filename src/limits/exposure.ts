@@ -1,0 +1,67 @@
+import { ONE, ZERO, dmax, fmt, type Decimal } from '../decimal.js';
+import type { ConvexPL } from '../simulate/piecewise.js';
+import type { Projection } from '../simulate/projection.js';
+
+/**
+ * The shared rule of every exposure limit: beyond the exempt (reducing) part of the
+ * order, metric(q) must stay within the limit, or no worse than at the end of the
+ * exempt part ("already breached" books may still shrink). With `perEquity` the limit
+ * is a multiple of equity(q), which falls by the order's fee, and "no worse" compares
+ * the ratio metric/equity, cross-multiplied so the comparison stays exact.
+ */
+export interface ExposureTerm {
+  metric: ConvexPL;
+  limit: Decimal;
+  perEquity: boolean;
+}
+
+/** The largest amount the term allows, or null when it allows the whole request. */
+export function exposureMaxAmount(p: Projection, t: ExposureTerm): Decimal | null {
+  const s = p.exempt;
+  const cap = p.exposureCap;
+  if (cap.lte(s)) return null;
+  const ms = t.metric.valueAt(s);
+  let best: Decimal;
+  if (!t.perEquity) {
+    const withinLimit = t.metric.scaledPlus(ONE, t.limit.neg(), ZERO);
+    const q1 = ms.lte(t.limit) ? withinLimit.maxFeasible(s, cap) : s;
+    const q2 = t.metric.scaledPlus(ONE, ms.neg(), ZERO).maxFeasible(s, cap);
+    best = dmax(q1, q2);
+  } else {
+    const es = p.equityAt(s);
+    if (es.lte(0)) return s; // no equity: nothing may open
+    const e0 = p.equity0;
+    const f = p.feePerUnit;
+    // metric − L·(e0 − f·q) ≤ 0
+    const withinLimit = t.metric.scaledPlus(ONE, t.limit.mul(e0).neg(), t.limit.mul(f));
+    const q1 = ms.lte(t.limit.mul(es)) ? withinLimit.maxFeasible(s, cap) : s;
+    // metric·es − ms·(e0 − f·q) ≤ 0
+    const q2 = t.metric.scaledPlus(es, ms.mul(e0).neg(), ms.mul(f)).maxFeasible(s, cap);
+    best = dmax(q1, q2);
+  }
+  return best.gte(cap) ? null : best;
+}
+
+/** The exact verdict at amount q. */
+export function exposurePasses(p: Projection, t: ExposureTerm, q: Decimal): boolean {
+  const qe = p.effective(q);
+  const s = p.exempt;
+  if (qe.lte(s)) return true;
+  const v = t.metric.valueAt(qe);
+  const ms = t.metric.valueAt(s);
+  if (!t.perEquity) return v.lte(t.limit) || v.lte(ms);
+  const eq = p.equityAt(qe);
+  if (eq.lte(0)) return v.isZero();
+  const es = p.equityAt(s);
+  return v.lte(t.limit.mul(eq)) || (es.gt(0) && v.mul(es).lte(ms.mul(eq)));
+}
+
+/** Ratio for reports: metric / equity, null when equity is not positive. */
+export function ratio(metric: Decimal, equity: Decimal): Decimal | null {
+  return equity.gt(0) ? metric.div(equity) : null;
+}
+
+export function fmtOrDash(d: Decimal | null, dp?: number): string {
+  if (d === null) return 'n/a';
+  return dp === undefined ? fmt(d) : fmt(d.toDecimalPlaces(dp));
+}

@@ -1,0 +1,25 @@
+import { fmt } from '../decimal.js';
+import type { LimitRule } from './rule.js';
+
+/** Stale or missing account data: nothing may open; the reducing part of an order still passes. */
+export function staleData(): LimitRule {
+  return {
+    code: 'STALE_DATA',
+    limit: 'freshness',
+    scope: 'guard',
+    kind: 'resize',
+    maxAmount(p) {
+      if (p.ctx.staleness === null) return null;
+      return p.requested.lte(p.reducing) ? null : p.reducing;
+    },
+    check(p, q) {
+      const why = p.ctx.staleness;
+      return {
+        pass: why === null || q.lte(p.reducing),
+        threshold: fmt(p.reducing),
+        after: fmt(q),
+        message: `${why ?? 'data is fresh'}; only reducing orders pass until the data is fresh`,
+      };
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import type { Book, Route } from '../book/book.js';
+import { BUYS, SELLS, type Holding, type Scenario } from '../book/holding.js';
+import type { MarketSpec } from '../book/market.js';
+import type { GuardConfig, TradingState } from '../config/config.js';
+import { Decimal, ZERO, dmin } from '../decimal.js';
+import type { NormalizedIntent } from './intent.js';
+import { ConvexPL, type AbsTerm } from './piecewise.js';
+
+/** What the limits need to know beyond the book: the guard's state at the time of the check. */
+export interface GuardContext {
+  book: Book;
+  config: GuardConfig;
+  now: number;
+  tradingState: TradingState;
+  /** why the account data cannot be trusted for opening orders, or null when it can */
+  staleness: string | null;
+  /** approvals inside the order-rate window */
+  recentOrders: number;
+}
+
+/** One holding the order moves: its notional before the order (a) and per unit of amount (b). */
+export interface ProjectedLeg {
+  holding: Holding;
+  asset: string;
+  a: Decimal;
+  b: Decimal;
+}
+
+/**
+ * An order laid over the book in its direction's worst case (every pending order of
+ * the same direction filled). Every exposure metric is a piecewise-linear function of
+ * the order's amount q; the limits read them from here.
+ */
+export class Projection {
+  readonly scenario: Scenario;
+  readonly requested: Decimal;
+  /** past this amount a closing order changes nothing (it cannot flip the position) */
+  readonly exposureCap: Decimal;
+  /** the part of the order that shrinks an existing position without flipping it */
+  readonly reducing: Decimal;
+  /** amount exempt from exposure limits (the reducing part when alwaysAllowReducing) */
+  readonly exempt: Decimal;
+  readonly legs: ProjectedLeg[];
+  readonly net0: Decimal;
+  readonly gross0: Decimal;
+  readonly equity0: Decimal;
+  /** Σ b over legs: net exposure's change per unit */
+  readonly netSlope: Decimal;
+  /** gross exposure of every holding the order does not touch */
+  readonly grossRest: Decimal;
+  readonly feePerUnit: Decimal;
+  /** quote-currency notional of one unit at the order's sizing price (limit price, else mark) */
+  readonly orderNotionalPerUnit: Decimal;
+  /** market-quote cost of one unit, for the market's minimum cost */
+  readonly costPerUnit: Decimal;
+  readonly mark: Decimal;
+
+  constructor(
+    readonly ctx: GuardContext,
+    readonly intent: NormalizedIntent,
+    readonly source: string,
+    readonly market: MarketSpec,
+    readonly route: Route,
+    mark: Decimal,
+    orderNotionalPerUnit: Decimal,
+    feePerUnit: Decimal,
+  ) {
+    const book = ctx.book;
+    const buy = route.direction === 1;
+    const s: Scenario = buy ? BUYS : SELLS;
+    this.scenario = s;
+    this.requested = intent.amount;
+    this.mark = mark;
+    this.orderNotionalPerUnit = orderNotionalPerUnit;
+    this.costPerUnit = market.kind === 'inverse' ? market.contractSize : market.contractSize.mul(intent.price ?? mark);
+    this.feePerUnit = feePerUnit;
+    const capacity = route.target ? route.target.reducingCapacity(route.direction) : ZERO;
+    this.reducing = dmin(capacity, this.requested);
+    this.exposureCap = route.closing ? this.reducing : this.requested;
+    this.exempt = route.closing || ctx.config.alwaysAllowReducing ? this.reducing : ZERO;
+    this.net0 = book.net[s];
+    this.gross0 = book.gross[s];
+    this.equity0 = book.equityIn(s);
+    const legs: ProjectedLeg[] = [];
+    let slope = ZERO;
+    let rest = this.gross0;
+    for (const leg of route.legs) {
+      const h = leg.holding;
+      // legs are priced: the guard refuses to project onto an unpriced holding
+      const a = h.notional[s];
+      const b = leg.unitsPerAmount.mul(h.unitValue!);
+      legs.push({ holding: h, asset: h.asset, a, b });
+      slope = slope.plus(b);
+      rest = rest.minus(a.abs());
+    }
+    this.legs = legs;
+    this.netSlope = slope;
+    this.grossRest = rest;
+  }
+
+  /** The amount that moves exposure: a closing order stops at the position's size. */
+  effective(q: Decimal): Decimal {
+    return q.gt(this.exposureCap) ? this.exposureCap : q;
+  }
+
+  // ---- metrics as functions of the (effective) amount ------------------------
+
+  netPL(): ConvexPL {
+    return new ConvexPL(ZERO, ZERO, [{ a: this.net0, b: this.netSlope }]);
+  }
+
+  grossPL(): ConvexPL {
+    return new ConvexPL(this.grossRest, ZERO, this.legs.map((l): AbsTerm => ({ a: l.a, b: l.b })));
+  }
+
+  /** |asset exposure| of one asset; null when the order does not move it. */
+  assetPL(asset: string): ConvexPL | null {
+    let b = ZERO;
+    let moved = false;
+    for (const l of this.legs) if (l.asset === asset) { b = b.plus(l.b); moved = true; }
+    if (!moved) return null;
+    return new ConvexPL(ZERO, ZERO, [{ a: this.ctx.book.assetExposure(asset, this.scenario), b }]);
+  }
+
+  /** |notional| of the position the order trades; null when it trades no position (e.g. a cash pair). */
+  positionPL(): ConvexPL | null {
+    const t = this.legs[0];
+    if (!t || t.holding !== this.route.target) return null;
+    return new ConvexPL(ZERO, ZERO, [{ a: t.a, b: t.b }]);
+  }
+
+  /** Equity after the order: the estimated fee comes off. Linear: equity0 − fee·q. */
+  equityAt(q: Decimal): Decimal {
+    return this.feePerUnit.isZero() ? this.equity0 : this.equity0.minus(this.feePerUnit.mul(this.effective(q)));
+  }
+
+  netAt(q: Decimal): Decimal {
+    return this.net0.plus(this.netSlope.mul(this.effective(q)));
+  }
+
+  grossAt(q: Decimal): Decimal {
+    return this.grossPL().valueAt(this.effective(q));
+  }
+
+  /** The assets whose exposure the order moves. */
+  assets(): string[] {
+    const out: string[] = [];
+    for (const l of this.legs) if (!out.includes(l.asset)) out.push(l.asset);
+    return out;
+  }
+}
+
+/** The book's metrics in one scenario, for reports and decisions with no projection. */
+export function scenarioMetrics(book: Book, s: Scenario): { net: Decimal; gross: Decimal; equity: Decimal } {
+  return { net: book.net[s], gross: book.gross[s], equity: book.equityIn(s) };
+}
