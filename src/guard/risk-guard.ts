@@ -44,6 +44,8 @@ interface SourceStatus {
   timestamp: number;
   /** why the last refresh failed, until one succeeds */
   error: string | null;
+  /** the failure itself, redacted, for create() to rethrow */
+  failure: Error | null;
   inflight: Promise<void> | null;
 }
 
@@ -70,7 +72,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     this.book = new Book({ quoteCurrency: config.quoteCurrency, cashCurrencies: config.cashCurrencies });
     this.rules = buildRules(config.limits);
     this.state = config.tradingState;
-    for (const s of sources) this.statuses.set(s.name, { source: s, timestamp: 0, error: null, inflight: null });
+    for (const s of sources) this.statuses.set(s.name, { source: s, timestamp: 0, error: null, failure: null, inflight: null });
     const allStatic = sources.every((s) => !s.live);
     this.clock = clock ?? (allStatic ? () => this.latestSnapshotTime() : Date.now);
   }
@@ -92,9 +94,11 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     for (const s of sources) {
       await guard.refreshSource(s.name);
       const status = guard.statuses.get(s.name)!;
-      if (status.error !== null) {
+      if (status.failure !== null) {
         await guard.close();
-        throw new SourceError(s.name, `could not read the account at start-up: ${status.error}`);
+        // a typed error (SnapshotError, SourceError) says what to fix; anything else is wrapped, redacted
+        if (status.failure instanceof RiskGuardError) throw status.failure;
+        throw new SourceError(s.name, `could not read the account at start-up: ${status.error}`, status.failure.name);
       }
     }
     if (config.refreshIntervalMs > 0 && sources.some((s) => s.live)) {
@@ -252,6 +256,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
         this.book.applySnapshot(snap);
         status.timestamp = snap.timestamp;
         status.error = null;
+        status.failure = null;
         this.emit('refresh', { source: name, timestamp: snap.timestamp, durationMs: Date.now() - started });
         this.watchDrawdown();
       } catch (err) {
@@ -259,6 +264,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
         const message = redact(error.message);
         const wasFresh = status.error === null;
         status.error = `${error.name}: ${message}`;
+        status.failure = error instanceof RiskGuardError ? error : Object.assign(new Error(message), { name: error.name });
         this.emitError(error, name);
         if (wasFresh) this.emit('stale', { source: name, reason: status.error, at: this.clock() });
       } finally {
