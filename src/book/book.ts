@@ -171,20 +171,23 @@ export class Book {
    * quote balance too. Returns a problem string when the order contradicts the
    * account's position mode.
    */
-  route(source: string, market: MarketSpec, side: 'buy' | 'sell', positionSide: PositionSide, reduceOnly: boolean, price: Decimal | null): Route | string {
+  route(source: string, market: MarketSpec, side: 'buy' | 'sell', positionSide: PositionSide, reduceOnly: boolean, price: Decimal | null, create = false): Route | string {
+    // a what-if must not change the book: without `create`, a holding the book lacks is a detached empty one
+    const holding = (name: string, hs: HoldingSide, asset: string, symbol: string | null, m: MarketSpec | null, kind?: Holding['kind']) =>
+      create ? this.holdingFor(source, name, hs, asset, symbol, m, kind) : this.holdings.get(holdingKey(source, name, hs)) ?? this.detached(source, name, hs, asset, symbol, m, kind);
     const direction: 1 | -1 = side === 'buy' ? 1 : -1;
     const dirD = new Decimal(direction);
     if (market.kind === 'spot') {
       const legs: Leg[] = [];
       let target: Holding | null = null;
       if (!this.options.cashCurrencies.has(market.base)) {
-        target = this.holdingFor(source, market.base, 'balance', market.base, null, null);
+        target = holding(market.base, 'balance', market.base, null, null);
         legs.push({ holding: target, unitsPerAmount: dirD });
       }
       if (!this.options.cashCurrencies.has(market.quote)) {
         const px = price ?? this.price(source, market.symbol);
         if (px === null) return `no price for ${market.symbol} to value its ${market.quote} leg`;
-        const q = this.holdingFor(source, market.quote, 'balance', market.quote, null, null);
+        const q = holding(market.quote, 'balance', market.quote, null, null);
         legs.push({ holding: q, unitsPerAmount: px.mul(-direction) });
       }
       return { market, legs, target, closing: reduceOnly, direction };
@@ -196,14 +199,14 @@ export class Book {
       if ((hedged && !hedged.units.isZero()) || (hedgedShort && !hedgedShort.units.isZero())) {
         return `${market.symbol} is held in hedge mode on ${source}: pass params.positionSide ("LONG" or "SHORT")`;
       }
-      const target = this.holdingFor(source, market.symbol, 'net', market.base, market.symbol, market, kind);
+      const target = holding(market.symbol, 'net', market.base, market.symbol, market, kind);
       return { market, legs: [{ holding: target, unitsPerAmount: dirD }], target, closing: reduceOnly, direction };
     }
     const net = this.holdings.get(holdingKey(source, market.symbol, 'net'));
     if (net && !net.units.isZero()) {
       return `${market.symbol} is held in one-way mode on ${source}: do not pass a position side`;
     }
-    const target = this.holdingFor(source, market.symbol, positionSide, market.base, market.symbol, market, kind);
+    const target = holding(market.symbol, positionSide, market.base, market.symbol, market, kind);
     // In hedge mode a buy on the short row (or a sell on the long row) closes it.
     const closing = reduceOnly || (positionSide === 'long' ? direction === -1 : direction === 1);
     return { market, legs: [{ holding: target, unitsPerAmount: dirD }], target, closing, direction };
@@ -237,7 +240,7 @@ export class Book {
     if (this.pending.has(input.id)) return `pending order ${input.id} already exists`;
     const found = this.findMarket(input.symbol, input.source);
     if (!found) return `no market ${input.symbol} on ${input.source}`;
-    const route = this.route(input.source, found.market, input.side, input.positionSide, input.reduceOnly, input.price);
+    const route = this.route(input.source, found.market, input.side, input.positionSide, input.reduceOnly, input.price, true);
     if (typeof route === 'string') return route;
     const order: PendingOrder = {
       ...input,
@@ -266,6 +269,8 @@ export class Book {
     if (!order) return false;
     this.applyPending(order, order.remaining.neg());
     this.pending.delete(id);
+    if (order.route.target) this.pruneIfEmpty(order.route.target);
+    for (const leg of order.route.legs) this.pruneIfEmpty(leg.holding);
     const k = `${order.source}|${order.symbol}`;
     const n = (this.openPerSymbol.get(k) ?? 1) - 1;
     if (n <= 0) this.openPerSymbol.delete(k);
@@ -342,7 +347,9 @@ export class Book {
       }
     }
     this.cashTotal = this.cashTotal.plus(state.cash);
-    for (const h of state.holdings) this.attach(h);
+    for (const h of [...state.holdings]) {
+      if (!this.pruneIfEmpty(h)) this.attach(h);
+    }
     // balances elsewhere may be valued through this source's prices
     for (const h of this.holdings.values()) {
       if (h.kind === 'balance' && h.source !== snap.source) { this.detach(h); this.attach(h); }
@@ -387,6 +394,25 @@ export class Book {
       if (attach) this.attach(h);
     }
     return h;
+  }
+
+  /** An empty holding outside the book, valued like a real one, for what-ifs. */
+  private detached(source: string, name: string, side: HoldingSide, asset: string, symbol: string | null, market: MarketSpec | null, kind?: Holding['kind']): Holding {
+    const h = new Holding(holdingKey(source, name, side), source, kind ?? (side === 'balance' ? 'balance' : 'linear'), side, asset, symbol, market);
+    h.unitValue = this.valueOf(h).value;
+    return h;
+  }
+
+  /** Drops a holding that holds nothing and that no pending order touches, so closed positions do not pile up. */
+  private pruneIfEmpty(h: Holding): boolean {
+    if (!h.isEmpty || !h.reservedByBuys.isZero() || !h.reservedBySells.isZero()) return false;
+    if (this.holdings.get(h.key) !== h) return false;
+    this.detach(h);
+    this.holdings.delete(h.key);
+    this.sources.get(h.source)?.holdings.delete(h);
+    if (h.priceKey) this.dependents.get(h.priceKey)?.delete(h);
+    this.unpriced.delete(h);
+    return true;
   }
 
   private conversionMarket(currency: string, preferSource?: string): { source: string; symbol: string } | null {

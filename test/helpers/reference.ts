@@ -1,0 +1,161 @@
+/**
+ * A from-scratch model of DESIGN.md's semantics, for property tests: it rebuilds
+ * every holding by walking the snapshot and the pending orders with plain loops,
+ * sharing no code with the engine's incremental book or closed-form solver.
+ * Scope: linear and inverse contracts in one-way mode, spot pairs quoted in cash.
+ */
+import { Decimal } from '../../src/decimal.js';
+
+export interface RefMarket { symbol: string; base: string; quote: string; kind: 'linear' | 'inverse' | 'spot'; cs: Decimal; step: Decimal; taker: Decimal; maker: Decimal }
+export interface RefOrder { symbol: string; side: 'buy' | 'sell'; amount: Decimal; price: Decimal | null; reduceOnly: boolean; market: boolean }
+export interface RefBook {
+  markets: Map<string, RefMarket>;
+  /** per base asset: one price for every market of it */
+  prices: Map<string, Decimal>;
+  positions: Map<string, Decimal>; // symbol → signed contracts
+  balances: Map<string, Decimal>; // currency → total
+  cash: Set<string>;
+  pending: RefOrder[];
+}
+
+const ZERO = new Decimal(0);
+
+function holdingKeyOf(m: RefMarket): string {
+  return m.kind === 'spot' ? `bal:${m.base}` : `pos:${m.symbol}`;
+}
+
+function unitValue(b: RefBook, key: string): Decimal {
+  if (key.startsWith('bal:')) return b.prices.get(key.slice(4))!;
+  const m = b.markets.get(key.slice(4))!;
+  return m.kind === 'inverse' ? m.cs : m.cs.mul(b.prices.get(m.base)!);
+}
+
+function assetOf(b: RefBook, key: string): string {
+  return key.startsWith('bal:') ? key.slice(4) : b.markets.get(key.slice(4))!.base;
+}
+
+function feeOf(b: RefBook, o: RefOrder, amount: Decimal): Decimal {
+  const m = b.markets.get(o.symbol)!;
+  const rate = o.market ? m.taker : m.maker;
+  const px = o.price ?? b.prices.get(m.base)!;
+  return m.kind === 'inverse' ? amount.mul(m.cs).mul(rate) : amount.mul(m.cs).mul(px).mul(rate);
+}
+
+export interface RefMetrics { net: Decimal; gross: Decimal; equity: Decimal; assets: Map<string, Decimal>; position: Decimal | null }
+
+export function units(b: RefBook): Map<string, Decimal> {
+  const u = new Map<string, Decimal>();
+  for (const [sym, c] of b.positions) u.set(`pos:${sym}`, c);
+  for (const [cur, t] of b.balances) if (!b.cash.has(cur)) u.set(`bal:${cur}`, t);
+  return u;
+}
+
+/** Units of the order's target that it may reduce without flipping, net of pending orders that claim them. */
+export function capacity(b: RefBook, o: RefOrder): Decimal {
+  const m = b.markets.get(o.symbol)!;
+  if (m.kind === 'spot' && b.cash.has(m.base)) return ZERO;
+  const key = holdingKeyOf(m);
+  const u = units(b).get(key) ?? ZERO;
+  const dir = o.side === 'buy' ? 1 : -1;
+  if (u.isZero() || (u.gt(0) ? 1 : -1) === dir) return ZERO;
+  let claimed = ZERO;
+  for (const p of b.pending) if (p.side === o.side && holdingKeyOf(b.markets.get(p.symbol)!) === key) claimed = claimed.plus(p.amount);
+  const c = u.abs().minus(claimed);
+  return c.gt(0) ? c : ZERO;
+}
+
+/** The account in the order's direction's scenario after `q` of the order fills. */
+export function metricsAfter(b: RefBook, o: RefOrder, q: Decimal): RefMetrics {
+  const u = units(b);
+  let fees = ZERO;
+  const add = (ord: RefOrder, amt: Decimal) => {
+    const m = b.markets.get(ord.symbol)!;
+    if (m.kind === 'spot' && b.cash.has(m.base)) return;
+    const key = holdingKeyOf(m);
+    const signed = ord.side === 'buy' ? amt : amt.neg();
+    u.set(key, (u.get(key) ?? ZERO).plus(signed));
+  };
+  for (const p of b.pending) {
+    if (p.side !== o.side || p.reduceOnly) continue;
+    add(p, p.amount);
+    fees = fees.plus(feeOf(b, p, p.amount));
+  }
+  const qe = o.reduceOnly ? Decimal.min(q, capacity(b, o)) : q;
+  add(o, qe);
+  fees = fees.plus(feeOf(b, o, qe));
+  let net = ZERO;
+  let gross = ZERO;
+  const assets = new Map<string, Decimal>();
+  for (const [key, n] of u) {
+    const v = n.mul(unitValue(b, key));
+    net = net.plus(v);
+    gross = gross.plus(v.abs());
+    const a = assetOf(b, key);
+    assets.set(a, (assets.get(a) ?? ZERO).plus(v));
+  }
+  let equity = ZERO;
+  for (const [cur, t] of b.balances) equity = equity.plus(b.cash.has(cur) ? t : t.mul(b.prices.get(cur)!));
+  equity = equity.minus(fees);
+  const m = b.markets.get(o.symbol)!;
+  const key = m.kind === 'spot' && b.cash.has(m.base) ? null : holdingKeyOf(m);
+  return { net, gross, equity, assets, position: key === null ? null : (u.get(key) ?? ZERO).mul(unitValue(b, key)) };
+}
+
+export interface RefLimits {
+  net?: { value?: Decimal; pct?: Decimal };
+  gross?: { value?: Decimal; pct?: Decimal };
+  leverage?: Decimal;
+  position?: Decimal;
+  asset?: Map<string, Decimal>;
+  orderNotional?: Decimal;
+  orderAmount?: Decimal;
+}
+
+/**
+ * DESIGN.md's rule for exposure limits at amount q: the part that only reduces is
+ * exempt; beyond it, each metric is within its limit or no worse than at the end of
+ * the exempt part (ratios compared as ratios).
+ */
+export function exposureViolations(b: RefBook, o: RefOrder, l: RefLimits, alwaysAllowReducing: boolean, q: Decimal): string[] {
+  const cap = o.reduceOnly ? Decimal.min(o.amount, capacity(b, o)) : o.amount;
+  const qe = Decimal.min(q, cap);
+  const s = o.reduceOnly || alwaysAllowReducing ? Decimal.min(capacity(b, o), o.amount) : ZERO;
+  if (qe.lte(s)) return [];
+  const at = metricsAfter(b, o, qe);
+  const ex = metricsAfter(b, o, s);
+  const out: string[] = [];
+  const plain = (name: string, v: Decimal, vs: Decimal, limit: Decimal) => {
+    if (!(v.lte(limit) || v.lte(vs))) out.push(name);
+  };
+  const ratio = (name: string, v: Decimal, vs: Decimal, limit: Decimal) => {
+    if (at.equity.lte(0)) { if (!v.isZero()) out.push(name); return; }
+    const r = v.div(at.equity);
+    const rs = ex.equity.gt(0) ? vs.div(ex.equity) : null;
+    if (!(v.lte(limit.mul(at.equity)) || (rs !== null && v.mul(ex.equity).lte(vs.mul(at.equity))))) out.push(`${name}(${r.toFixed(6)})`);
+  };
+  if (l.net?.value) plain('net', at.net.abs(), ex.net.abs(), l.net.value);
+  if (l.net?.pct) ratio('netPct', at.net.abs(), ex.net.abs(), l.net.pct.div(100));
+  if (l.gross?.value) plain('gross', at.gross, ex.gross, l.gross.value);
+  if (l.gross?.pct) ratio('grossPct', at.gross, ex.gross, l.gross.pct.div(100));
+  if (l.leverage) ratio('leverage', at.gross, ex.gross, l.leverage);
+  if (l.position && at.position !== null) plain('position', at.position.abs(), ex.position!.abs(), l.position);
+  if (l.asset) {
+    const m = b.markets.get(o.symbol)!;
+    const lim = l.asset.get(m.base);
+    if (lim && !(m.kind === 'spot' && b.cash.has(m.base))) plain(`asset:${m.base}`, (at.assets.get(m.base) ?? ZERO).abs(), (ex.assets.get(m.base) ?? ZERO).abs(), lim);
+  }
+  return out;
+}
+
+/** Whole-order rules: size in amount and in notional. */
+export function orderViolations(b: RefBook, o: RefOrder, l: RefLimits, q: Decimal): string[] {
+  const m = b.markets.get(o.symbol)!;
+  const out: string[] = [];
+  if (l.orderAmount && q.gt(l.orderAmount)) out.push('orderAmount');
+  if (l.orderNotional) {
+    const px = o.price ?? b.prices.get(m.base)!;
+    const n = m.kind === 'inverse' ? q.mul(m.cs) : q.mul(m.cs).mul(px);
+    if (n.gt(l.orderNotional)) out.push('orderNotional');
+  }
+  return out;
+}
