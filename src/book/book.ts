@@ -287,8 +287,14 @@ export class Book {
       const t = route.target;
       if (buy) t.reservedByBuys = t.reservedByBuys.plus(amount);
       else t.reservedBySells = t.reservedBySells.plus(amount);
+      if (route.closing) {
+        // a closing order fills toward zero in its direction's worst case, never past it
+        this.detach(t);
+        if (buy) t.closingBuys = t.closingBuys.plus(amount);
+        else t.closingSells = t.closingSells.plus(amount);
+        this.attach(t);
+      }
     }
-    // a closing order never adds exposure, and the worst case does not count on it filling
     if (!route.closing) for (const leg of route.legs) {
       const h = leg.holding;
       this.detach(h);
@@ -480,8 +486,8 @@ export class Book {
     }
     this.unpriced.delete(h);
     const n0 = h.units.mul(value);
-    const n1 = h.deltaBuys.isZero() ? n0 : h.units.plus(h.deltaBuys).mul(value);
-    const n2 = h.deltaSells.isZero() ? n0 : h.units.plus(h.deltaSells).mul(value);
+    const n1 = h.deltaBuys.isZero() && h.closingBuys.isZero() ? n0 : h.unitsIn(BUYS).mul(value);
+    const n2 = h.deltaSells.isZero() && h.closingSells.isZero() ? n0 : h.unitsIn(SELLS).mul(value);
     h.notional[0] = n0; h.notional[1] = n1; h.notional[2] = n2;
     this.add(h, 1);
   }

@@ -22,6 +22,9 @@ export class Holding {
   /** signed unit change if every pending (non-reduce-only) buy / sell touching this holding fills */
   deltaBuys: Decimal = ZERO;
   deltaSells: Decimal = ZERO;
+  /** units of pending closing orders (reduce-only, hedge-mode closes): they fill toward zero and never past it */
+  closingBuys: Decimal = ZERO;
+  closingSells: Decimal = ZERO;
   /** units of pending buys / sells, reduce-only included, that claim this holding's reducing capacity */
   reservedByBuys: Decimal = ZERO;
   reservedBySells: Decimal = ZERO;
@@ -46,7 +49,24 @@ export class Holding {
 
   /** Is there anything here whose value matters? */
   get isEmpty(): boolean {
-    return this.units.isZero() && this.deltaBuys.isZero() && this.deltaSells.isZero();
+    return this.units.isZero() && this.deltaBuys.isZero() && this.deltaSells.isZero() && this.closingBuys.isZero() && this.closingSells.isZero();
+  }
+
+  /**
+   * Units in a scenario. Worst case for a direction: its closing orders fill first
+   * (shrinking the position, never flipping it), then its other orders.
+   */
+  unitsIn(s: 0 | 1 | 2): Decimal {
+    const u = this.units;
+    if (s === 0) return u;
+    if (s === 1) {
+      let v = u.plus(this.deltaBuys);
+      if (!this.closingBuys.isZero() && u.lt(0)) v = v.plus(Decimal.min(this.closingBuys, u.neg()));
+      return v;
+    }
+    let v = u.plus(this.deltaSells);
+    if (!this.closingSells.isZero() && u.gt(0)) v = v.minus(Decimal.min(this.closingSells, u));
+    return v;
   }
 
   /**

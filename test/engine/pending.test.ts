@@ -32,15 +32,21 @@ describe('pending orders count as if they fill, worst case per direction', () =>
     expect(g.exposure().limits[0]).toMatchObject({ limit: 'maxNetExposure', value: '8000', utilisation: '1' });
   });
 
-  it('reduce-only open orders never add exposure, but they do claim the reducing capacity', async () => {
-    // a take-profit for more than the position: if it counted as a plain sell, the sell scenario would be −0.4 BTC
+  it('reduce-only open orders never add exposure: they fill toward zero in their direction, and claim the reducing capacity', async () => {
+    // a take-profit for more than the position: as a plain sell it would leave −0.4 BTC; reduce-only it stops at 0
     const g = await guardOn(linearBook([position(BTC, 'long', 0.1)], { openOrders: [openOrder(BTC, 'sell', '0.5', 60000, { reduceOnly: true })] }), net8000);
     const d = g.preview(sell(BTC, '0.1'));
-    expect(d.before.net).toBe('5000');
-    expect(d.action).toBe('allow'); // 5000 − 5000 = 0
-    const e = g.preview(sell(BTC, '0.3')); // no reducing capacity left: 5000 − 50000q ≥ −8000 → 0.26
-    expect(e.approved).toBe('0.26');
+    expect(d.before.net).toBe('0'); // worst case for sells: the take-profit filled
+    expect(d.action).toBe('allow'); // 0 − 5000
+    expect(g.preview(sell(BTC, '0.3')).approved).toBe('0.16'); // no reducing capacity left: −50000q ≥ −8000
+    expect(g.preview(buy(BTC, '0.06')).action).toBe('allow'); // the buy scenario does not fill the sell
     expect(g.exposure().limits[0]!.value).toBe('5000');
+  });
+
+  it('a reduce-only order and a new order together cannot overshoot', async () => {
+    // long 0.1, a reduce-only sell of 0.05 pending: a new sell may reduce 0.05 more, then open at most 0.16 short
+    const g = await guardOn(linearBook([position(BTC, 'long', 0.1)], { openOrders: [openOrder(BTC, 'sell', '0.05', 52000, { reduceOnly: true })] }), net8000);
+    expect(g.preview(sell(BTC, '0.5')).approved).toBe('0.21');
   });
 
   it('two reducing orders cannot together flip a position and both claim the exemption', async () => {

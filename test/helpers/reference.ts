@@ -75,6 +75,17 @@ export function metricsAfter(b: RefBook, o: RefOrder, q: Decimal): RefMetrics {
     const signed = ord.side === 'buy' ? amt : amt.neg();
     u.set(key, (u.get(key) ?? ZERO).plus(signed));
   };
+  // worst case for the direction: its reduce-only orders fill first, toward zero and not past it
+  const start = units(b);
+  for (const p of b.pending) {
+    if (p.side !== o.side || !p.reduceOnly) continue;
+    const m = b.markets.get(p.symbol)!;
+    const key = holdingKeyOf(m);
+    const u0 = start.get(key) ?? ZERO;
+    const cur = u.get(key) ?? ZERO;
+    const room = p.side === 'buy' ? Decimal.max(ZERO, Decimal.min(cur.neg(), u0.neg())) : Decimal.max(ZERO, Decimal.min(cur, u0));
+    add(p, Decimal.min(p.amount, room));
+  }
   for (const p of b.pending) {
     if (p.side !== o.side || p.reduceOnly) continue;
     add(p, p.amount);
