@@ -26,25 +26,25 @@ export const limitsSchema = z.strictObject({
   maxGrossExposure: valueOrPct.optional().describe('Cap on Σ|notional| of every holding, pending orders included.'),
   maxLeverage: decimalInput.optional().describe('Cap on gross exposure / equity.'),
   maxPositionNotional: z.strictObject({
-    default: decimalInput.optional(),
-    symbols: z.record(z.string(), decimalInput).optional(),
+    default: decimalInput.optional().describe('Applies to every symbol without its own entry.'),
+    symbols: z.record(z.string(), decimalInput).optional().describe('Per ccxt symbol, e.g. { "BTC/USDT:USDT": "20000" }.'),
   }).optional().describe('Cap on |notional| of one position (symbol, and side in hedge mode).'),
   maxAssetExposure: z.record(z.string(), decimalInput).optional().describe('Cap on |signed notional| summed over every holding of one base asset, across venues; "*" sets a default.'),
   maxOrderNotional: decimalInput.optional().describe('Cap on one order\'s notional (limit price for limit orders, mark for market orders).'),
   maxOrderAmount: z.record(z.string(), decimalInput).optional().describe('Cap on one order\'s amount in ccxt units, per symbol; "*" sets a default.'),
   priceBandBps: decimalInput.optional().describe('Blocks limit orders priced further than this many basis points from the mark.'),
   maxOpenOrders: z.strictObject({
-    perSymbol: positiveInt.optional(),
-    total: positiveInt.optional(),
+    perSymbol: positiveInt.optional().describe('Per symbol and account.'),
+    total: positiveInt.optional().describe('Across every symbol and account.'),
   }).optional().describe('Blocks an order that would exceed this many open + in-flight orders.'),
-  orderRate: z.strictObject({ max: positiveInt, perMs: positiveInt }).optional().describe('Blocks orders beyond `max` approvals in any sliding window of `perMs` milliseconds.'),
+  orderRate: z.strictObject({ max: positiveInt.describe('Approved orders per window.'), perMs: positiveInt.describe('Window length in milliseconds.') }).optional().describe('Blocks orders beyond `max` approvals in any sliding window of `perMs` milliseconds.'),
   maxDrawdownPct: z.strictObject({
-    value: decimalInput,
-    action: z.enum(['REDUCING', 'HALTED']).default('REDUCING'),
+    value: decimalInput.describe('Percent below the peak, e.g. "5".'),
+    action: z.enum(['REDUCING', 'HALTED']).default('REDUCING').describe('The state the guard moves to.'),
   }).optional().describe('Moves the guard to REDUCING or HALTED when equity falls this many percent below the session\'s peak.'),
   symbols: z.strictObject({
-    allow: z.array(z.string()).default([]),
-    deny: z.array(z.string()).default([]),
+    allow: z.array(z.string()).default([]).describe('Only these symbols may trade (empty = all).'),
+    deny: z.array(z.string()).default([]).describe('These symbols may not trade.'),
   }).optional().describe('Symbol allow list (empty = all) and deny list.'),
 });
 
@@ -56,14 +56,14 @@ export const configSchema = z.strictObject({
   mode: z.enum(['enforce', 'dryRun']).default('enforce').describe('dryRun decides and reports but never blocks or resizes.'),
   onBreach: z.enum(['resize', 'block']).default('resize').describe('What to do with an order that breaches a resizable limit.'),
   alwaysAllowReducing: z.boolean().default(true).describe('The part of an order that shrinks a position is exempt from exposure limits.'),
-  tradingState: tradingStateSchema.default('ACTIVE'),
+  tradingState: tradingStateSchema.default('ACTIVE').describe('Initial state: ACTIVE trades, REDUCING only shrinks positions, HALTED blocks every order.'),
   freshness: z.strictObject({
-    maxAgeMs: positiveInt.default(5000),
-    onStale: z.enum(['refresh', 'block']).default('refresh'),
+    maxAgeMs: positiveInt.default(5000).describe('Data older than this is stale.'),
+    onStale: z.enum(['refresh', 'block']).default('refresh').describe('A check on stale data refreshes first, or blocks opening orders with STALE_DATA.'),
   }).prefault({}).describe('How old account data may be when a check runs.'),
   refreshIntervalMs: z.number().int().nonnegative().default(0).describe('Background refresh interval for live sources; 0 = only on demand.'),
   auditLog: z.string().min(1).optional().describe('Path of a JSONL file that receives one line per decision and state change.'),
-  limits: limitsSchema.prefault({}),
+  limits: limitsSchema.prefault({}).describe('Every limit is optional; decimals are strings or numbers.'),
 });
 
 export type RiskGuardConfigInput = z.input<typeof configSchema>;

@@ -112,3 +112,15 @@ describe('risk-guard validate-config and schema', () => {
     expect(schema.additionalProperties).toBe(false);
   });
 });
+
+describe('the README example', () => {
+  it('runs on the embedded example files', async () => {
+    const r = await cli(['simulate', '--snapshot', 'examples/snapshot.json', '--config', 'examples/config.json', '--orders', 'examples/orders.json', '--json']);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout) as Array<{ action: string; approved: string; reasons: Array<{ code: string }> }>;
+    // BTC +0.06 to the net limit; ETH short capped by order notional 6000/2500; a price 20% off the mark; a 100 BTC fat finger
+    expect(d.map((x) => `${x.action}:${x.approved}:${x.reasons[0]?.code ?? ''}`)).toEqual([
+      'resize:0.06:NET_EXPOSURE', 'resize:2.4:ORDER_NOTIONAL', 'block:0:PRICE_BAND', 'resize:0.09:NET_EXPOSURE',
+    ]);
+  });
+});
