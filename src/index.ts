@@ -13,3 +13,7 @@ export type { RiskGuardConfigInput, RiskGuardConfig, TradingState } from './conf
 export type { ReasonCode } from './limits/rule.js';
 export { RiskGuardError, ConfigError, SnapshotError, SourceError, GuardClosedError } from './errors.js';
 export { Decimal } from './decimal.js';
+export { RiskGuardRejection } from './hook/rejection.js';
+export type { WrapOptions } from './hook/wrap.js';
+export type { FillEvent, OrderUpdate } from './guard/lifecycle.js';
+export { AuditLog } from './guard/audit-log.js';

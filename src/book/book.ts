@@ -38,13 +38,46 @@ export interface PendingInput {
   reduceOnly: boolean;
   positionSide: PositionSide;
   clientOrderId?: string | null;
+  /** the exchange's order id, once known */
+  exchangeOrderId?: string | null;
+  /** how much of the order has filled and is already in the position */
+  filled?: Decimal;
   createdAt?: number;
 }
+
+/** Where a reservation's order stands: approved, sent, confirmed by the exchange, or lost in transit. */
+export type OrderOutcome = 'reserved' | 'inflight' | 'acked' | 'unknown';
 
 export interface PendingOrder extends PendingInput {
   route: Route;
   /** estimated fee per unit of amount, in the quote currency */
   feePerUnit: Decimal;
+  filled: Decimal;
+  outcome: OrderOutcome;
+  /** when the exchange confirmed the order (guard clock); a snapshot started later shows its truth */
+  ackedAt?: number;
+}
+
+/** A fill the book applied before a snapshot could show it. */
+interface AppliedFill {
+  source: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  positionSide: PositionSide;
+  reduceOnly: boolean;
+  amount: Decimal;
+  price: Decimal | null;
+  at: number;
+}
+
+/** What applying a snapshot did to the orders the guard tracks. */
+export interface Reconciliation {
+  /** reservations now represented by an open order of the snapshot: reservation id → open order's pending id */
+  matched: Map<string, string>;
+  /** reservations whose order the snapshot shows as final (acknowledged, no longer open) */
+  settled: string[];
+  /** fills learned after the snapshot was requested, applied again on top of it */
+  reapplied: number;
 }
 
 interface SourceState {
@@ -72,6 +105,9 @@ export class Book {
   /** currency → markets that price it (base = currency, quote = a cash currency) */
   private readonly conversions = new Map<string, { source: string; symbol: string; direct: boolean }[]>();
   private readonly unpriced = new Set<Holding>();
+  /** source|cid:… and source|oid:… → pending id */
+  private readonly orderIndex = new Map<string, string>();
+  private fills: AppliedFill[] = [];
 
   readonly net: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
   readonly gross: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
@@ -246,8 +282,11 @@ export class Book {
       ...input,
       route,
       feePerUnit: route.closing ? ZERO : this.feePerUnit(input.source, found.market, typeForFee, input.price),
+      filled: input.filled ?? ZERO,
+      outcome: input.kind === 'open' ? 'acked' : 'reserved',
     };
     this.pending.set(order.id, order);
+    this.indexOrder(order);
     this.applyPending(order, order.remaining);
     const k = `${order.source}|${order.symbol}`;
     this.openPerSymbol.set(k, (this.openPerSymbol.get(k) ?? 0) + 1);
@@ -269,6 +308,7 @@ export class Book {
     if (!order) return false;
     this.applyPending(order, order.remaining.neg());
     this.pending.delete(id);
+    this.unindexOrder(order);
     if (order.route.target) this.pruneIfEmpty(order.route.target);
     for (const leg of order.route.legs) this.pruneIfEmpty(leg.holding);
     const k = `${order.source}|${order.symbol}`;
@@ -276,6 +316,71 @@ export class Book {
     if (n <= 0) this.openPerSymbol.delete(k);
     else this.openPerSymbol.set(k, n);
     return true;
+  }
+
+  /** Records the exchange's id of a pending order, so updates about it find it. */
+  setExchangeOrderId(id: string, exchangeOrderId: string): void {
+    const order = this.pending.get(id);
+    if (!order || !exchangeOrderId) return;
+    this.unindexOrder(order);
+    order.exchangeOrderId = exchangeOrderId;
+    this.indexOrder(order);
+  }
+
+  /** The pending order an exchange update is about, by client order id or exchange order id. */
+  findOrder(source: string, ids: { id?: string | null; clientOrderId?: string | null }): PendingOrder | undefined {
+    const byCid = ids.clientOrderId ? this.orderIndex.get(`${source}|cid:${ids.clientOrderId}`) : undefined;
+    const byOid = ids.id ? this.orderIndex.get(`${source}|oid:${ids.id}`) : undefined;
+    const key = byCid ?? byOid;
+    return key === undefined ? undefined : this.pending.get(key);
+  }
+
+  private indexOrder(o: PendingOrder): void {
+    if (o.clientOrderId) this.orderIndex.set(`${o.source}|cid:${o.clientOrderId}`, o.id);
+    if (o.exchangeOrderId) this.orderIndex.set(`${o.source}|oid:${o.exchangeOrderId}`, o.id);
+  }
+
+  private unindexOrder(o: PendingOrder): void {
+    if (o.clientOrderId && this.orderIndex.get(`${o.source}|cid:${o.clientOrderId}`) === o.id) this.orderIndex.delete(`${o.source}|cid:${o.clientOrderId}`);
+    if (o.exchangeOrderId && this.orderIndex.get(`${o.source}|oid:${o.exchangeOrderId}`) === o.id) this.orderIndex.delete(`${o.source}|oid:${o.exchangeOrderId}`);
+  }
+
+  /**
+   * A fill the book learns of before a snapshot shows it: the amount moves into the
+   * position (and, for spot, out of the quote balance) at once. It is remembered so a
+   * snapshot that was requested before the fill cannot silently drop it.
+   */
+  applyFill(fill: Omit<AppliedFill, 'at'>, at: number): string | null {
+    const problem = this.moveFill(fill);
+    if (problem === null) this.fills.push({ ...fill, at });
+    return problem;
+  }
+
+  private moveFill(fill: Omit<AppliedFill, 'at'>): string | null {
+    const found = this.findMarket(fill.symbol, fill.source);
+    if (!found) return `no market ${fill.symbol} on ${fill.source}`;
+    const route = this.route(fill.source, found.market, fill.side, fill.positionSide, fill.reduceOnly, fill.price, true);
+    if (typeof route === 'string') return route;
+    for (const leg of route.legs) {
+      const h = leg.holding;
+      this.detach(h);
+      h.units = h.units.plus(leg.unitsPerAmount.mul(fill.amount));
+      this.attach(h);
+      this.pruneIfEmpty(h);
+    }
+    const m = found.market;
+    if (m.kind === 'spot' && this.options.cashCurrencies.has(m.quote)) {
+      // the quote paid or received; cash carries no exposure but it is equity
+      const px = fill.price ?? this.price(fill.source, m.symbol);
+      const state = this.sources.get(fill.source);
+      if (px && state) {
+        const delta = px.mul(fill.amount).mul(route.direction === 1 ? -1 : 1);
+        state.cash = state.cash.plus(delta);
+        this.cashTotal = this.cashTotal.plus(delta);
+        state.cashByCurrency.set(m.quote, (state.cashByCurrency.get(m.quote) ?? ZERO).plus(delta));
+      }
+    }
+    return null;
   }
 
   private applyPending(order: PendingOrder, amount: Decimal): void {
@@ -312,7 +417,8 @@ export class Book {
    * Replaces one source's account data. Reservations (orders approved but not yet
    * seen by the exchange) stay; the source's open orders are replaced.
    */
-  applySnapshot(snap: NormalizedSnapshot): void {
+  applySnapshot(snap: NormalizedSnapshot, requestedAt = Number.POSITIVE_INFINITY): Reconciliation {
+    const rec: Reconciliation = { matched: new Map(), settled: [], reapplied: 0 };
     let state = this.sources.get(snap.source);
     if (!state) {
       state = { name: snap.source, exchange: snap.exchange, timestamp: snap.timestamp, markets: snap.markets, prices: new Map(), holdings: new Set(), cash: ZERO, cashByCurrency: new Map() };
@@ -360,6 +466,26 @@ export class Book {
     for (const h of this.holdings.values()) {
       if (h.kind === 'balance' && h.source !== snap.source) { this.detach(h); this.attach(h); }
     }
+    // a reservation whose order the exchange lists as open is now that open order;
+    // one the exchange confirmed before this snapshot was requested, and does not list, is final
+    const openByCid = new Map<string, string>();
+    const openByOid = new Map<string, string>();
+    for (const o of snap.openOrders) {
+      const pid = `${snap.source}#${o.id}`;
+      if (o.clientOrderId) openByCid.set(o.clientOrderId, pid);
+      openByOid.set(o.id, pid);
+    }
+    for (const r of [...this.pending.values()]) {
+      if (r.kind !== 'reservation' || r.source !== snap.source) continue;
+      const open = (r.clientOrderId && openByCid.get(r.clientOrderId)) || (r.exchangeOrderId && openByOid.get(r.exchangeOrderId));
+      if (open) {
+        this.removePending(r.id);
+        rec.matched.set(r.id, open);
+      } else if (r.outcome === 'acked' && r.ackedAt !== undefined && r.ackedAt < requestedAt) {
+        this.removePending(r.id);
+        rec.settled.push(r.id);
+      }
+    }
     for (const o of snap.openOrders) {
       this.addPending({
         id: `${snap.source}#${o.id}`,
@@ -368,13 +494,25 @@ export class Book {
         symbol: o.symbol,
         side: o.side,
         remaining: o.remaining,
+        filled: o.filled,
         price: o.price,
         reduceOnly: o.reduceOnly,
         positionSide: o.positionSide,
         clientOrderId: o.clientOrderId,
+        exchangeOrderId: o.id,
         createdAt: snap.timestamp,
       }, o.type);
     }
+    // fills learned after the snapshot was requested may be missing from it: apply them again
+    // (at worst they count twice until the next snapshot, never zero times)
+    this.fills = this.fills.filter((f) => {
+      if (f.source !== snap.source) return true;
+      if (f.at < requestedAt) return false; // the snapshot was requested after the fill: it is in there
+      this.moveFill(f);
+      rec.reapplied++;
+      return true;
+    });
+    return rec;
   }
 
   /** A price tick: revalues only the holdings that depend on it. */

@@ -48,6 +48,8 @@ export interface SnapshotOrder {
   type: string;
   price: Decimal | null;
   remaining: Decimal;
+  /** what had filled when the snapshot was read (already in the position) */
+  filled: Decimal;
   reduceOnly: boolean;
   positionSide: PositionSide;
 }
@@ -202,6 +204,8 @@ export function normalizeSnapshot(raw: AccountSnapshot, sourceName?: string): No
       remaining = amount.minus(filled);
     }
     if (remaining.lte(0)) return;
+    const filledRaw = parseDecimal(o['filled'] ?? 0);
+    const filled = filledRaw !== null && filledRaw.gt(0) ? filledRaw : ZERO;
     const price = parseDecimal(o['price']);
     const info = o['info'] ?? {};
     const reduceOnly = o['reduceOnly'] === true || info['reduceOnly'] === true || info['reduceOnly'] === 'true'
@@ -214,6 +218,7 @@ export function normalizeSnapshot(raw: AccountSnapshot, sourceName?: string): No
       type: typeof o['type'] === 'string' ? o['type'] : 'limit',
       price: price !== null && price.gt(0) ? price : null,
       remaining,
+      filled,
       reduceOnly,
       positionSide: positionSideOf(o) ?? 'net',
     });

@@ -15,7 +15,7 @@ export interface GuardConfig {
   readonly onBreach: 'resize' | 'block';
   readonly alwaysAllowReducing: boolean;
   readonly tradingState: TradingState;
-  readonly freshness: { maxAgeMs: number; onStale: 'refresh' | 'block' };
+  readonly freshness: { maxAgeMs: number; onStale: 'refresh' | 'block'; afterOrderMs: number };
   readonly refreshIntervalMs: number;
   readonly auditLog?: string;
   readonly limits: CompiledLimits;

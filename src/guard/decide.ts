@@ -111,7 +111,7 @@ function minimumReason(p: Projection, approved: Decimal): Reason | null {
  * the context and changes nothing, so preview and check share it. It never throws
  * for a bad order; a bad order is a block with INVALID_ORDER or UNKNOWN_SYMBOL.
  */
-export function decide(ctx: GuardContext, rules: readonly LimitRule[], raw: unknown, id: string): Evaluation {
+export function decide(ctx: GuardContext, rules: readonly LimitRule[], raw: unknown, id: string, grandfathered: Decimal = ZERO): Evaluation {
   const intent = normalizeIntent(raw);
   if (typeof intent === 'string') return rejected(ctx, id, raw, 'INVALID_ORDER', intent, null);
   const book = ctx.book;
@@ -134,7 +134,7 @@ export function decide(ctx: GuardContext, rules: readonly LimitRule[], raw: unkn
   const perUnit = book.notionalPerUnit(source, market, intent.price);
   if (perUnit === null) return rejected(ctx, id, raw, 'STALE_DATA', `no price to convert ${market.quote} into ${ctx.config.quoteCurrency}`, intent);
   const fee = book.feePerUnit(source, market, intent.isMarket ? 'market' : 'limit', intent.price);
-  const p = new Projection(ctx, intent, source, market, route, mark, perUnit, fee);
+  const p = new Projection(ctx, intent, source, market, route, mark, perUnit, fee, grandfathered);
 
   const blocks: LimitRule[] = [];
   const bounds: Bound[] = [];

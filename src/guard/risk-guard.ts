@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
-import { Book } from '../book/book.js';
+import { Book, type PendingOrder } from '../book/book.js';
 import { normalizeSnapshot, type AccountSnapshot } from '../book/snapshot.js';
 import { parseConfig, type GuardConfig, type RiskGuardConfigInput, type TradingState } from '../config/config.js';
 import { tradingStateSchema } from '../config/schema.js';
@@ -10,18 +10,24 @@ import { buildRules } from '../limits/index.js';
 import type { LimitRule } from '../limits/rule.js';
 import type { OrderIntent } from '../simulate/intent.js';
 import type { GuardContext } from '../simulate/projection.js';
+import { AuditLog } from './audit-log.js';
 import { decide, type Evaluation } from './decide.js';
+import { OrderLifecycle, type FillEvent, type OrderUpdate } from './lifecycle.js';
 import type { Decision } from './decision.js';
 import { exposureReport, type ExposureReport } from './exposure-report.js';
 import { StaticSnapshotSource, isAccountSource, type AccountSource } from './sources.js';
+import { wrapExchange, type WrapOptions } from '../hook/wrap.js';
 
 export interface StateChangeEvent { from: TradingState; to: TradingState; reason: string; at: number }
 export interface StaleEvent { source: string; reason: string; at: number }
 export interface RefreshEvent { source: string; timestamp: number; durationMs: number }
 export interface GuardErrorEvent { source?: string; error: Error; message: string; at: number }
 
+export type { FillEvent, OrderUpdate };
+
 export interface RiskGuardEvents {
   decision: (d: Decision) => void;
+  fill: (f: FillEvent) => void;
   resized: (d: Decision) => void;
   blocked: (d: Decision) => void;
   stateChange: (e: StateChangeEvent) => void;
@@ -63,8 +69,14 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
   private state: TradingState;
   private peakEquity: Decimal = ZERO;
   private timer: NodeJS.Timeout | null = null;
+  private afterOrderTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private clock: () => number;
+  private readonly audit: AuditLog | null;
+  /** moves approved orders through ack, fills and final states */
+  readonly lifecycle: OrderLifecycle;
+  /** settles orders lost in transit (set by the order hook, which can ask the exchange) */
+  private resolver: ((source: string) => Promise<void>) | null = null;
 
   private constructor(config: GuardConfig, sources: AccountSource[], clock: (() => number) | undefined) {
     super();
@@ -75,6 +87,17 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     for (const s of sources) this.statuses.set(s.name, { source: s, timestamp: 0, error: null, failure: null, inflight: null });
     const allStatic = sources.every((s) => !s.live);
     this.clock = clock ?? (allStatic ? () => this.latestSnapshotTime() : Date.now);
+    this.lifecycle = new OrderLifecycle(this.book, () => this.clock(), (f) => {
+      this.emit('fill', f);
+      this.orderEvent();
+    });
+    this.audit = config.auditLog ? new AuditLog(config.auditLog) : null;
+    if (this.audit) {
+      const audit = this.audit;
+      const safely = (f: () => void) => { try { f(); } catch (err) { this.emitError(err instanceof Error ? err : new Error(String(err))); } };
+      this.on('decision', (d) => safely(() => audit.write('decision', this.clock(), { decision: d })));
+      this.on('stateChange', (e) => safely(() => audit.write('stateChange', e.at, { from: e.from, to: e.to, reason: e.reason })));
+    }
   }
 
   /**
@@ -106,6 +129,35 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
       guard.timer.unref?.();
     }
     return guard;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Puts the guard in front of a ccxt exchange: createOrder, createOrders, editOrder and
+   * every convenience method that places an order are checked first; blocked orders
+   * throw RiskGuardRejection (a ccxt InvalidOrder); resized ones go out at the approved
+   * amount. Returns the same object.
+   */
+  wrap<T extends object>(exchange: T, opts: WrapOptions = {}): T {
+    if (this.closed) throw new GuardClosedError();
+    return wrapExchange(this, exchange, opts);
+  }
+
+  /** The source that reads this exchange's account (its adapter), or the only source. */
+  accountOf(exchange: object): string {
+    for (const [name, s] of this.statuses) {
+      if ((s.source as { exchange?: unknown }).exchange === exchange) return name;
+    }
+    if (this.statuses.size === 1) return [...this.statuses.keys()][0]!;
+    throw new RiskGuardError(`this guard watches ${[...this.statuses.keys()].join(', ')}: say which account the exchange trades with wrap(exchange, { account })`);
+  }
+
+  /** Reports a failure through the 'error' event, redacted. */
+  reportError(error: Error, source?: string): void {
+    this.emitError(error, source);
   }
 
   get tradingState(): TradingState {
@@ -158,7 +210,76 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     return this.book.setPendingRemaining(reservationId, remaining);
   }
 
-  private evaluate(intent: unknown): Evaluation {
+  /** Decision ids double as client order ids: 32 alphanumerics fit every major exchange's format. */
+  private newId(): string {
+    return `rg${randomBytes(15).toString('hex')}`;
+  }
+
+  /**
+   * Feeds the guard an order update (from createOrder's answer, watchOrders or
+   * fetchOrder) when a bot places orders itself: fills move into the position, final
+   * orders release their reservation. The order is found by its clientOrderId (the
+   * decision's id when the intent had none) or the exchange's id.
+   */
+  onOrderUpdate(order: OrderUpdate, opts: { account?: string } = {}): boolean {
+    if (this.closed) return false;
+    const sources = opts.account !== undefined ? [opts.account] : [...this.statuses.keys()];
+    for (const source of sources) {
+      if (this.lifecycle.update(source, order)) {
+        this.orderEvent();
+        return true;
+      }
+    }
+    this.orderEvent(); // an order the guard never saw: the next snapshot shows it
+    return false;
+  }
+
+  /**
+   * Decides an edit of a pending order: the edited order replaces the old one, and
+   * up to the old amount nothing is new risk, so only the increase (and the new
+   * price, and the whole new size for order-size rules) is checked. Blocked edits
+   * leave the old order counted as it was.
+   */
+  checkReplacement(account: string, ids: { id?: string | null; clientOrderId?: string | null }, intent: OrderIntent | unknown): { decision: Decision; replaced: PendingOrder | null } {
+    if (this.closed) throw new GuardClosedError();
+    const old = this.book.findOrder(account, ids) ?? null;
+    const o = (intent ?? {}) as Record<string, unknown>;
+    const same = old !== null && old.symbol === o['symbol'] && old.side === o['side'];
+    if (old && same) this.book.removePending(old.id);
+    const ev = this.evaluate(intent, same ? old!.remaining : undefined);
+    const blocked = ev.decision.action === 'block' && !ev.decision.dryRun;
+    if (old && same && blocked) this.restore(old);
+    const d = this.commit(ev, blocked ? undefined : { clientOrderId: old?.clientOrderId ?? null, exchangeOrderId: old?.exchangeOrderId ?? null });
+    return { decision: d, replaced: blocked ? null : old };
+  }
+
+  /** Puts a pending order back exactly as it was (an edit was blocked or failed). */
+  restore(order: PendingOrder): void {
+    if (this.book.getPending(order.id)) return;
+    const added = this.book.addPending({ ...order }, 'limit');
+    if (typeof added === 'string') return;
+    added.outcome = order.outcome;
+    if (order.ackedAt !== undefined) added.ackedAt = order.ackedAt;
+    added.feePerUnit = order.feePerUnit;
+  }
+
+  /** Lets the order hook settle orders lost in transit after each refresh. */
+  setResolver(resolver: ((source: string) => Promise<void>) | null): void {
+    this.resolver = resolver;
+  }
+
+  /** After an ack, fill or cancel the account has changed: re-read it soon (debounced). */
+  orderEvent(): void {
+    const delay = this.config.freshness.afterOrderMs;
+    if (delay <= 0 || this.closed || this.afterOrderTimer || ![...this.statuses.values()].some((s) => s.source.live)) return;
+    this.afterOrderTimer = setTimeout(() => {
+      this.afterOrderTimer = null;
+      void this.refresh();
+    }, delay);
+    this.afterOrderTimer.unref?.();
+  }
+
+  private evaluate(intent: unknown, grandfathered?: Decimal): Evaluation {
     const now = this.clock();
     const ctx: GuardContext = {
       book: this.book,
@@ -169,16 +290,16 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
       recentOrders: this.recentApprovals(now),
     };
     try {
-      return decide(ctx, this.rules, intent, randomUUID());
+      return decide(ctx, this.rules, intent, this.newId(), grandfathered);
     } catch (err) {
       // a bug must not let an order through, nor crash the bot
       const error = err instanceof Error ? err : new Error(String(err));
       this.emitError(error);
-      return decide(ctx, this.rules, { invalid: true }, randomUUID());
+      return decide(ctx, this.rules, { invalid: true }, this.newId());
     }
   }
 
-  private commit(ev: Evaluation): Decision {
+  private commit(ev: Evaluation, ids?: { clientOrderId: string | null; exchangeOrderId: string | null }): Decision {
     const d = ev.decision;
     const submitted = d.dryRun ? ev.intent?.amount ?? ZERO : ev.approved;
     if (ev.projection && ev.intent && submitted.gt(0)) {
@@ -193,7 +314,8 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
         price: ev.intent.price,
         reduceOnly: ev.intent.reduceOnly,
         positionSide: ev.intent.positionSide,
-        clientOrderId: ev.intent.clientOrderId,
+        clientOrderId: ids?.clientOrderId ?? ev.intent.clientOrderId ?? d.id,
+        exchangeOrderId: ids?.exchangeOrderId ?? null,
         createdAt: this.clock(),
       }, ev.intent.isMarket ? 'market' : 'limit');
       if (typeof added === 'string') this.emitError(new RiskGuardError(`could not reserve order ${d.id}: ${added}`));
@@ -249,16 +371,23 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     const status = this.statuses.get(name)!;
     if (status.inflight) return status.inflight;
     const started = Date.now();
+    const requestedAt = this.clock();
     status.inflight = (async () => {
       try {
         const raw = await status.source.fetchSnapshot();
         const snap = normalizeSnapshot(raw, name);
-        this.book.applySnapshot(snap);
+        // a fixed snapshot never shows later fills or final orders: it settles nothing
+        const rec = this.book.applySnapshot(snap, status.source.live ? requestedAt : Number.NEGATIVE_INFINITY);
         status.timestamp = snap.timestamp;
         status.error = null;
         status.failure = null;
         this.emit('refresh', { source: name, timestamp: snap.timestamp, durationMs: Date.now() - started });
         this.watchDrawdown();
+        // fills the snapshot may not show yet: read again so they settle
+        if (rec.reapplied > 0 && status.source.live) this.orderEvent();
+        if (this.resolver && this.lifecycle.unknownOrders(name).length) {
+          this.resolver(name).catch((err: unknown) => this.emitError(err instanceof Error ? err : new Error(String(err)), name));
+        }
       } catch (err) {
         const error = err instanceof Error ? err : new Error(String(err));
         const message = redact(error.message);
@@ -334,6 +463,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.afterOrderTimer) clearTimeout(this.afterOrderTimer);
     for (const s of this.statuses.values()) {
       try { await s.source.close?.(); } catch (err) { this.emitError(err instanceof Error ? err : new Error(String(err)), s.source.name); }
     }

@@ -2,12 +2,17 @@ import { BPS, ZERO, fmt, type Decimal } from '../decimal.js';
 import type { Projection } from '../simulate/projection.js';
 import type { LimitRule } from './rule.js';
 
-/** A limit order priced further than `bps` from the mark is blocked (fat-finger prices). */
+/**
+ * A limit order priced further than `bps` from the mark is blocked (fat-finger prices).
+ * A stop-limit order is measured against its trigger price, where it will become live.
+ */
 export function priceBand(bps: Decimal): LimitRule {
-  // |price − mark|·10000 ≤ bps·mark, exactly
+  const reference = (p: Projection) => p.intent.triggerPrice ?? p.mark;
+  // |price − reference|·10000 ≤ bps·reference, exactly
   const inside = (p: Projection) => {
     const price = p.intent.price;
-    return price === null || price.minus(p.mark).abs().mul(BPS).lte(bps.mul(p.mark));
+    const ref = reference(p);
+    return price === null || price.minus(ref).abs().mul(BPS).lte(bps.mul(ref));
   };
   return {
     code: 'PRICE_BAND',
@@ -18,13 +23,15 @@ export function priceBand(bps: Decimal): LimitRule {
     check(p) {
       const price = p.intent.price;
       if (price === null) return { pass: true, message: 'market orders have no price band' };
-      const dev = price.minus(p.mark).abs().mul(BPS).div(p.mark);
+      const ref = reference(p);
+      const dev = price.minus(ref).abs().mul(BPS).div(ref);
+      const what = p.intent.triggerPrice ? 'trigger price' : 'mark';
       return {
         pass: inside(p),
         threshold: fmt(bps),
-        before: fmt(p.mark),
+        before: fmt(ref),
         after: fmt(dev.toDecimalPlaces(2)),
-        message: `limit price ${fmt(price)} is ${fmt(dev.toDecimalPlaces(2))} bps from the mark ${fmt(p.mark)}, band ${fmt(bps)} bps`,
+        message: `limit price ${fmt(price)} is ${fmt(dev.toDecimalPlaces(2))} bps from the ${what} ${fmt(ref)}, band ${fmt(bps)} bps`,
       };
     },
   };

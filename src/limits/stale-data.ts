@@ -1,4 +1,4 @@
-import { fmt } from '../decimal.js';
+import { dmax, fmt } from '../decimal.js';
 import type { LimitRule } from './rule.js';
 
 /** Stale or missing account data: nothing may open; the reducing part of an order still passes. */
@@ -10,12 +10,13 @@ export function staleData(): LimitRule {
     kind: 'resize',
     maxAmount(p) {
       if (p.ctx.staleness === null) return null;
-      return p.requested.lte(p.reducing) ? null : p.reducing;
+      const allowed = dmax(p.reducing, p.grandfathered);
+      return p.requested.lte(allowed) ? null : allowed;
     },
     check(p, q) {
       const why = p.ctx.staleness;
       return {
-        pass: why === null || q.lte(p.reducing),
+        pass: why === null || q.lte(dmax(p.reducing, p.grandfathered)),
         threshold: fmt(p.reducing),
         after: fmt(q),
         message: `${why ?? 'data is fresh'}; only reducing orders pass until the data is fresh`,

@@ -1,4 +1,4 @@
-import { ZERO, fmt } from '../decimal.js';
+import { ZERO, dmax, fmt } from '../decimal.js';
 import type { LimitRule } from './rule.js';
 
 /** HALTED blocks everything; REDUCING lets only the part of an order that shrinks a position through. */
@@ -11,12 +11,14 @@ export function tradingState(): LimitRule {
     maxAmount(p) {
       const state = p.ctx.tradingState;
       if (state === 'HALTED') return ZERO;
-      if (state === 'REDUCING') return p.requested.lte(p.reducing) ? null : p.reducing;
+      // what an edited order already had is not new risk
+      const allowed = dmax(p.reducing, p.grandfathered);
+      if (state === 'REDUCING') return p.requested.lte(allowed) ? null : allowed;
       return null;
     },
     check(p, q) {
       const state = p.ctx.tradingState;
-      const pass = state === 'ACTIVE' || (state === 'REDUCING' && q.lte(p.reducing));
+      const pass = state === 'ACTIVE' || (state === 'REDUCING' && q.lte(dmax(p.reducing, p.grandfathered)));
       return {
         pass,
         after: fmt(q),

@@ -25,6 +25,8 @@ export interface NormalizedIntent {
   price: Decimal | null;
   reduceOnly: boolean;
   positionSide: PositionSide;
+  /** a stop/trigger price: the order rests until the market reaches it */
+  triggerPrice: Decimal | null;
   clientOrderId: string | null;
   account: string | undefined;
 }
@@ -95,6 +97,12 @@ export function normalizeIntent(raw: unknown): NormalizedIntent | string {
   const reduceOnly = o['reduceOnly'] === true || truthy(p['reduceOnly']) || truthy(p['closePosition']);
   const positionSide = positionSideFrom(p, side, reduceOnly);
   if (positionSide !== 'net' && positionSide !== 'long' && positionSide !== 'short') return positionSide;
+  const triggerRaw = p['triggerPrice'] ?? p['stopPrice'] ?? p['stopLossPrice'] ?? p['takeProfitPrice'];
+  let triggerPrice: Decimal | null = null;
+  if (triggerRaw !== undefined && triggerRaw !== null) {
+    triggerPrice = parseDecimal(triggerRaw);
+    if (triggerPrice === null || triggerPrice.lte(0)) return `trigger price must be a positive decimal, got ${describe(triggerRaw)}`;
+  }
   const cid = o['clientOrderId'] ?? p['clientOrderId'] ?? p['newClientOrderId'] ?? p['clOrdId'] ?? p['orderLinkId'];
   if (cid !== undefined && cid !== null && typeof cid !== 'string') return 'clientOrderId must be a string';
   const account = o['account'];
@@ -108,6 +116,7 @@ export function normalizeIntent(raw: unknown): NormalizedIntent | string {
     price: isMarket ? null : price,
     reduceOnly,
     positionSide,
+    triggerPrice,
     clientOrderId: typeof cid === 'string' ? cid : null,
     account,
   };

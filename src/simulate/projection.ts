@@ -2,7 +2,7 @@ import type { Book, Route } from '../book/book.js';
 import { BUYS, SELLS, type Holding, type Scenario } from '../book/holding.js';
 import type { MarketSpec } from '../book/market.js';
 import type { GuardConfig, TradingState } from '../config/config.js';
-import { Decimal, ZERO, dmin } from '../decimal.js';
+import { Decimal, ZERO, dmax, dmin } from '../decimal.js';
 import type { NormalizedIntent } from './intent.js';
 import { ConvexPL, type AbsTerm } from './piecewise.js';
 
@@ -38,8 +38,10 @@ export class Projection {
   readonly exposureCap: Decimal;
   /** the part of the order that shrinks an existing position without flipping it */
   readonly reducing: Decimal;
-  /** amount exempt from exposure limits (the reducing part when alwaysAllowReducing) */
+  /** amount exempt from exposure limits (the reducing part when alwaysAllowReducing, or what an edited order already had) */
   readonly exempt: Decimal;
+  /** the amount an edited order already had approved: up to it, nothing changes */
+  readonly grandfathered: Decimal;
   readonly legs: ProjectedLeg[];
   readonly net0: Decimal;
   readonly gross0: Decimal;
@@ -64,6 +66,7 @@ export class Projection {
     mark: Decimal,
     orderNotionalPerUnit: Decimal,
     feePerUnit: Decimal,
+    grandfathered: Decimal = ZERO,
   ) {
     const book = ctx.book;
     const buy = route.direction === 1;
@@ -77,7 +80,9 @@ export class Projection {
     const capacity = route.target ? route.target.reducingCapacity(route.direction) : ZERO;
     this.reducing = dmin(capacity, this.requested);
     this.exposureCap = route.closing ? this.reducing : this.requested;
-    this.exempt = route.closing || ctx.config.alwaysAllowReducing ? this.reducing : ZERO;
+    this.grandfathered = dmin(grandfathered, this.requested);
+    const reducingExempt = route.closing || ctx.config.alwaysAllowReducing ? this.reducing : ZERO;
+    this.exempt = dmin(dmax(reducingExempt, this.grandfathered), this.exposureCap);
     this.net0 = book.net[s];
     this.gross0 = book.gross[s];
     this.equity0 = book.equityIn(s);
