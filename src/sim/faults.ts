@@ -8,7 +8,8 @@
  *  - 'http418': 418 IP ban + {"code":-1003} → DDoSProtection
  *  - 'timeout': no answer until the client gives up → RequestTimeout (set exchange.timeout)
  *  - 'disconnect': the socket is destroyed without an answer → NetworkError
- *  - 'malformed': 200 with a truncated JSON body → ccxt cannot parse it (BadResponse or a TypeError inside the parser)
+ *  - 'malformed': 200 with a truncated JSON body. ccxt does not always raise: fetchBalance returns
+ *    an empty balance, fetchPositions an empty list; createOrder/fetchTicker throw a TypeError
  *  - 'auth': 401 + {"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."} → AuthenticationError
  */
 export type FaultKind = 'http500' | 'http502' | 'http503' | 'http429' | 'http418' | 'timeout' | 'disconnect' | 'malformed' | 'auth';
