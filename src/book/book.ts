@@ -54,8 +54,12 @@ export interface PendingOrder extends PendingInput {
   feePerUnit: Decimal;
   filled: Decimal;
   outcome: OrderOutcome;
-  /** when the exchange confirmed the order (guard clock); a snapshot started later shows its truth */
+  /** when the exchange confirmed the order (guard clock) */
   ackedAt?: number;
+  /** the book's event sequence number at the confirmation: a snapshot requested later shows its truth */
+  ackedSeq?: number;
+  /** when the order's fate became unknown (a timeout): after a grace period, "not found" means it never landed */
+  unknownSince?: number;
 }
 
 /** A fill the book applied before a snapshot could show it. */
@@ -68,6 +72,8 @@ interface AppliedFill {
   amount: Decimal;
   price: Decimal | null;
   at: number;
+  /** event sequence number: compared with a snapshot's request, it says whether the snapshot can show the fill */
+  seq: number;
 }
 
 /** What applying a snapshot did to the orders the guard tracks. */
@@ -108,6 +114,11 @@ export class Book {
   /** source|cid:… and source|oid:… → pending id */
   private readonly orderIndex = new Map<string, string>();
   private fills: AppliedFill[] = [];
+  /**
+   * Orders events (fills, acknowledgements) against snapshot requests. Clock time is
+   * too coarse: an event and a request in the same millisecond must still be ordered.
+   */
+  private seq = 0;
 
   readonly net: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
   readonly gross: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
@@ -350,13 +361,18 @@ export class Book {
    * position (and, for spot, out of the quote balance) at once. It is remembered so a
    * snapshot that was requested before the fill cannot silently drop it.
    */
-  applyFill(fill: Omit<AppliedFill, 'at'>, at: number): string | null {
+  applyFill(fill: Omit<AppliedFill, 'at' | 'seq'>, at: number): string | null {
     const problem = this.moveFill(fill);
-    if (problem === null) this.fills.push({ ...fill, at });
+    if (problem === null) this.fills.push({ ...fill, at, seq: this.nextSeq() });
     return problem;
   }
 
-  private moveFill(fill: Omit<AppliedFill, 'at'>): string | null {
+  /** The next event sequence number: take one for each event and just before each snapshot request. */
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  private moveFill(fill: Omit<AppliedFill, 'at' | 'seq'>): string | null {
     const found = this.findMarket(fill.symbol, fill.source);
     if (!found) return `no market ${fill.symbol} on ${fill.source}`;
     const route = this.route(fill.source, found.market, fill.side, fill.positionSide, fill.reduceOnly, fill.price, true);
@@ -417,7 +433,12 @@ export class Book {
    * Replaces one source's account data. Reservations (orders approved but not yet
    * seen by the exchange) stay; the source's open orders are replaced.
    */
-  applySnapshot(snap: NormalizedSnapshot, requestedAt = Number.POSITIVE_INFINITY): Reconciliation {
+  /**
+   * `requestedSeq` is the event sequence number taken when the snapshot was requested:
+   * events before it are in the snapshot, events after it may not be. A fixed snapshot
+   * passes −Infinity (it shows nothing that happened since).
+   */
+  applySnapshot(snap: NormalizedSnapshot, requestedSeq = Number.POSITIVE_INFINITY): Reconciliation {
     const rec: Reconciliation = { matched: new Map(), settled: [], reapplied: 0 };
     let state = this.sources.get(snap.source);
     if (!state) {
@@ -481,7 +502,7 @@ export class Book {
       if (open) {
         this.removePending(r.id);
         rec.matched.set(r.id, open);
-      } else if (r.outcome === 'acked' && r.ackedAt !== undefined && r.ackedAt < requestedAt) {
+      } else if (r.outcome === 'acked' && r.ackedSeq !== undefined && r.ackedSeq < requestedSeq) {
         this.removePending(r.id);
         rec.settled.push(r.id);
       }
@@ -507,7 +528,7 @@ export class Book {
     // (at worst they count twice until the next snapshot, never zero times)
     this.fills = this.fills.filter((f) => {
       if (f.source !== snap.source) return true;
-      if (f.at < requestedAt) return false; // the snapshot was requested after the fill: it is in there
+      if (f.seq < requestedSeq) return false; // the snapshot was requested after the fill: it is in there
       this.moveFill(f);
       rec.reapplied++;
       return true;

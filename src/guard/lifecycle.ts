@@ -50,9 +50,16 @@ export class OrderLifecycle {
     const p = this.book.getPending(reservationId);
     if (!p) return;
     if (order.id) this.book.setExchangeOrderId(p.id, String(order.id));
-    p.outcome = 'acked';
-    p.ackedAt ??= this.clock();
+    this.markAcked(p);
     this.apply(p, order);
+  }
+
+  private markAcked(p: PendingOrder): void {
+    p.outcome = 'acked';
+    if (p.ackedSeq === undefined) {
+      p.ackedAt = this.clock();
+      p.ackedSeq = this.book.nextSeq();
+    }
   }
 
   /** The exchange refused the order (it never landed): its reservation is released. */
@@ -63,7 +70,10 @@ export class OrderLifecycle {
   /** The order may or may not have landed (timeout, network error): it stays reserved until the exchange shows the truth. */
   unknown(reservationId: string): void {
     const p = this.book.getPending(reservationId);
-    if (p && p.kind === 'reservation') p.outcome = 'unknown';
+    if (p && p.kind === 'reservation') {
+      p.outcome = 'unknown';
+      p.unknownSince ??= this.clock();
+    }
   }
 
   /** An update about an order from any channel (order response, watchOrders, fetchOrder). Returns whether the order was known. */
@@ -71,10 +81,7 @@ export class OrderLifecycle {
     const p = this.book.findOrder(source, { id: order.id ?? null, clientOrderId: order.clientOrderId ?? null });
     if (!p) return false;
     if (order.id && !p.exchangeOrderId) this.book.setExchangeOrderId(p.id, String(order.id));
-    if (p.kind === 'reservation' && p.outcome !== 'acked') {
-      p.outcome = 'acked';
-      p.ackedAt ??= this.clock();
-    }
+    if (p.kind === 'reservation' && p.outcome !== 'acked') this.markAcked(p);
     this.apply(p, order);
     return true;
   }

@@ -371,13 +371,18 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     const status = this.statuses.get(name)!;
     if (status.inflight) return status.inflight;
     const started = Date.now();
-    const requestedAt = this.clock();
     status.inflight = (async () => {
       try {
+        // orders lost in transit are settled first, so that what the exchange says of them
+        // comes before the snapshot request and the snapshot cannot count a fill twice
+        if (this.resolver && this.lifecycle.unknownOrders(name).length) {
+          await this.resolver(name).catch((err: unknown) => this.emitError(err instanceof Error ? err : new Error(String(err)), name));
+        }
+        const requestedSeq = this.book.nextSeq();
         const raw = await status.source.fetchSnapshot();
         const snap = normalizeSnapshot(raw, name);
         // a fixed snapshot never shows later fills or final orders: it settles nothing
-        const rec = this.book.applySnapshot(snap, status.source.live ? requestedAt : Number.NEGATIVE_INFINITY);
+        const rec = this.book.applySnapshot(snap, status.source.live ? requestedSeq : Number.NEGATIVE_INFINITY);
         status.timestamp = snap.timestamp;
         status.error = null;
         status.failure = null;
@@ -385,9 +390,6 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
         this.watchDrawdown();
         // fills the snapshot may not show yet: read again so they settle
         if (rec.reapplied > 0 && status.source.live) this.orderEvent();
-        if (this.resolver && this.lifecycle.unknownOrders(name).length) {
-          this.resolver(name).catch((err: unknown) => this.emitError(err instanceof Error ? err : new Error(String(err)), name));
-        }
       } catch (err) {
         const error = err instanceof Error ? err : new Error(String(err));
         const message = redact(error.message);

@@ -20,6 +20,11 @@ export interface WrapOptions {
   account?: string;
   /** follow fills through ccxt pro's watchOrders where the exchange has it */
   watchOrders?: boolean;
+  /**
+   * An order whose request timed out is only taken as never placed when the exchange
+   * still does not know it this long after (the exchange may be slow to register it).
+   */
+  lostOrderGraceMs?: number;
 }
 
 type Params = Record<string, unknown>;
@@ -277,6 +282,7 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
 
   // orders lost in transit: ask the exchange by client order id after each refresh
   const fetchOrder = originals.get('fetchOrder');
+  const grace = opts.lostOrderGraceMs ?? 10_000;
   if (fetchOrder && ex['has']?.['fetchOrder']) {
     guard.setResolver(async (source) => {
       if (source !== account) return;
@@ -285,7 +291,8 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
           const o = (await fetchOrder(p.exchangeOrderId ?? undefined, p.symbol, p.clientOrderId ? { clientOrderId: p.clientOrderId } : {})) as OrderUpdate;
           guard.lifecycle.update(source, { ...o, clientOrderId: o.clientOrderId ?? p.clientOrderId ?? null });
         } catch (err) {
-          if (err instanceof OrderNotFound) guard.lifecycle.rejected(p.id); // it never landed
+          // not found well after the timeout: it never landed
+          if (err instanceof OrderNotFound && guard.now() - (p.unknownSince ?? 0) >= grace) guard.lifecycle.rejected(p.id);
           // anything else: keep it reserved and ask again after the next refresh
         }
       }

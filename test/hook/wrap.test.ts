@@ -119,11 +119,11 @@ describe('editOrder: the change is what is checked', () => {
   it('an increase is checked against the limits with the old order counted; a decrease always passes', async () => {
     const { ex, mock, guard } = await setup({ limits: { maxNetExposure: { value: 8000 } } });
     const o = await ex.createOrder(BTC, 'limit', 'buy', 0.1, 49000);
-    const bigger = await ex.editOrder(o.id, BTC, 'limit', 'buy', 0.3, 49500);
+    const bigger = await ex.editOrder(o.id!, BTC, 'limit', 'buy', 0.3, 49500);
     expect(bigger.amount).toBe(0.16); // 0.16 × 50000 = 8000
     expect(mock.openOrders()[0]!.origQty.toFixed()).toBe('0.16');
     guard.setTradingState('REDUCING', 'test');
-    const smaller = await ex.editOrder(o.id, BTC, 'limit', 'buy', 0.05, 49500);
+    const smaller = await ex.editOrder(o.id!, BTC, 'limit', 'buy', 0.05, 49500);
     expect(smaller.amount).toBe(0.05);
     expect([...guard.book.pendingOrders()].map((p) => p.remaining.toString())).toEqual(['0.05']);
   });
@@ -131,7 +131,7 @@ describe('editOrder: the change is what is checked', () => {
   it('a blocked edit leaves the old order counted as it was', async () => {
     const { ex, guard } = await setup({ limits: { priceBandBps: 200 } });
     const o = await ex.createOrder(BTC, 'limit', 'buy', 0.1, 49500);
-    await expect(ex.editOrder(o.id, BTC, 'limit', 'buy', 0.1, 40000)).rejects.toBeInstanceOf(RiskGuardRejection);
+    await expect(ex.editOrder(o.id!, BTC, 'limit', 'buy', 0.1, 40000)).rejects.toBeInstanceOf(RiskGuardRejection);
     expect([...guard.book.pendingOrders()].map((p) => `${p.remaining}@${p.price}`)).toEqual(['0.1@49500']);
   });
 
@@ -139,7 +139,7 @@ describe('editOrder: the change is what is checked', () => {
     const { ex, guard, mock } = await setup();
     const o = await ex.createOrder(BTC, 'limit', 'buy', 0.1, 49500);
     mock.orders.get(Number(o.id))!.status = 'FILLED';
-    await expect(ex.editOrder(o.id, BTC, 'limit', 'buy', 0.2, 49500)).rejects.toBeInstanceOf(ccxt.OrderNotFound);
+    await expect(ex.editOrder(o.id!, BTC, 'limit', 'buy', 0.2, 49500)).rejects.toBeInstanceOf(ccxt.OrderNotFound);
     expect([...guard.book.pendingOrders()].map((p) => p.remaining.toString())).toEqual(['0.1']);
   });
 });
