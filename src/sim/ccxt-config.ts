@@ -79,6 +79,11 @@ export function ccxtConfig(baseUrl: string, extra: Record<string, unknown> = {})
   };
 }
 
+/** A new ccxt binanceusdm client configured for the simulator. */
+export function createCcxtClient(baseUrl: string, extra: Record<string, unknown> = {}): InstanceType<typeof ccxt.binanceusdm> {
+  return new ccxt.binanceusdm(ccxtConfig(baseUrl, extra) as ConstructorParameters<typeof ccxt.binanceusdm>[0]);
+}
+
 /** Points an existing binanceusdm instance at the simulator (see the file header). */
 export function attachCcxt<T extends CcxtExchangeLike>(exchange: T, baseUrl: string): T {
   exchange.urls.api = { ...exchange.urls.api, ...simApiUrls(baseUrl) };

@@ -9,7 +9,7 @@
  * import { startSimExchange } from 'risk-guard/sim';
  *
  * const sim = await startSimExchange({ seed: 42, balances: { USDT: '10000' } });
- * const exchange = new ccxt.binanceusdm(sim.ccxtOptions());   // or sim.attach(existingExchange)
+ * const exchange = new ccxt.binanceusdm(sim.ccxtOptions());   // or sim.ccxt(), or sim.attach(existingExchange)
  * await exchange.createOrder('BTC/USDT:USDT', 'market', 'buy', 0.01);
  * sim.advance(10);                                             // ten seeded price steps
  * sim.setMark('BTCUSDT', '61000');                             // or put a price where a test needs it
@@ -49,7 +49,7 @@
  * liquidation, multi-assets mode, websockets, an order book beyond one synthetic level.
  */
 import { Decimal, fmt, parseDecimal, type DecimalInput } from '../decimal.js';
-import { ccxtConfig, attachCcxt, type CcxtExchangeLike } from './ccxt-config.js';
+import { attachCcxt, ccxtConfig, createCcxtClient, type CcxtExchangeLike } from './ccxt-config.js';
 import type { FaultSpec } from './faults.js';
 import { buildInstrument, DEFAULT_INSTRUMENTS, type InstrumentConfig } from './instruments.js';
 import { MatchingEngine } from './matching.js';
@@ -166,6 +166,11 @@ export class SimExchange {
   /** Constructor config for `new ccxt.binanceusdm(sim.ccxtOptions())`; `extra` is merged in (options deeply). */
   ccxtOptions(extra: Record<string, unknown> = {}): Record<string, unknown> {
     return ccxtConfig(this.url, extra);
+  }
+
+  /** A new ccxt binanceusdm client already pointed at the simulator (same as new ccxt.binanceusdm(sim.ccxtOptions(extra))). */
+  ccxt(extra: Record<string, unknown> = {}): ReturnType<typeof createCcxtClient> {
+    return createCcxtClient(this.url, extra);
   }
 
   /** Points an existing ccxt binanceusdm instance at the simulator; returns it. */

@@ -216,7 +216,8 @@ export const ROUTES: Route[] = [
     handle: (c) => {
       const inst = c.engine.instrument(required(c.params, 'symbol'));
       const fromId = c.params['fromId'] ? Number(c.params['fromId']) : 0;
-      const trades = c.engine.trades.filter((t) => t.symbol === inst.symbol && t.id >= fromId);
+      const orderId = c.params['orderId'] ? Number(c.params['orderId']) : undefined;
+      const trades = c.engine.trades.filter((t) => t.symbol === inst.symbol && t.id >= fromId && (orderId === undefined || t.orderId === orderId));
       return window(trades, c.params, 1000).map((t) => fmt.userTrade(t, inst));
     },
   },

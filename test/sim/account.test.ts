@@ -1,6 +1,6 @@
 import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
-import { BTC, ETH, SOL, simWithCcxt, startSim, type Ccxt } from './harness.js';
+import { BTC, ETH, SOL, failure, simWithCcxt, startSim, type Ccxt } from './harness.js';
 
 describe('sim: markets, balance and prices through real ccxt', () => {
   it('loadMarkets needs only fapi/v1/exchangeInfo and yields Binance precision and limits', async () => {
@@ -133,6 +133,17 @@ describe('sim: markets, balance and prices through real ccxt', () => {
     for (const url of Object.values(ex.urls.api)) expect(String(url).startsWith(sim.url)).toBe(true);
     expect((await ex.fetchBalance()).USDT.total).toBe(10000);
     expect(sim.requests.map((r) => r.path)).toEqual(['/fapi/v1/exchangeInfo', '/fapi/v3/account']);
+    // Binance's fapi error table applies although the URL is not fapi.binance.com
+    expect(await failure(ex.createOrder(BTC, 'market', 'buy', 100))).toMatchObject({ name: 'InsufficientFunds', code: -2019 });
+  });
+
+  it('sim.ccxt() is a ready client; fetchMyTrades can filter by order id', async () => {
+    const sim = await startSim({ slippageBps: 0 });
+    const ex: Ccxt = sim.ccxt();
+    const a = await ex.createOrder(BTC, 'market', 'buy', 0.01);
+    await ex.createOrder(BTC, 'market', 'buy', 0.02);
+    const trades = await ex.fetchMyTrades(BTC, undefined, undefined, { orderId: a.id });
+    expect(trades.map((t: Ccxt) => [t.order, t.amount])).toEqual([[a.id, 0.01]]);
   });
 
   it('requests are logged with their parameters but never the signature or the API key', async () => {
