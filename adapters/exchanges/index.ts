@@ -1,0 +1,38 @@
+import { binanceFuturesModule } from './binance.js';
+import { bybitModule } from './bybit.js';
+import { genericModule } from './generic.js';
+import { okxModule } from './okx.js';
+import { spotModule } from './spot.js';
+import type { ExchangeModule } from './types.js';
+
+export type AccountKind = 'contract' | 'spot';
+
+/**
+ * The module that knows an exchange's raw formats, by ccxt id. `kind` forces a
+ * spot or a contract reading where one ccxt class serves both (ccxt.binance with
+ * defaultType 'spot' or 'future', exchanges without a named module).
+ */
+export function moduleFor(exchange: { id: string; options?: Record<string, any>; has?: Record<string, any> }, kind?: AccountKind): ExchangeModule {
+  const defaultType = exchange.options?.['defaultType'];
+  const subType = exchange.options?.['defaultSubType'];
+  switch (exchange.id) {
+    case 'binanceusdm':
+      return binanceFuturesModule('linear');
+    case 'binancecoinm':
+      return binanceFuturesModule('inverse');
+    case 'bybit':
+      return bybitModule();
+    case 'okx':
+      return okxModule();
+    case 'binance':
+      if (kind === 'spot' || (kind === undefined && (defaultType === undefined || defaultType === 'spot'))) return spotModule('binance');
+      if (defaultType === 'delivery' || subType === 'inverse') return binanceFuturesModule('inverse');
+      return binanceFuturesModule('linear');
+    default:
+      if (kind === 'spot' || (kind === undefined && (defaultType === 'spot' || !exchange.has?.['fetchPositions']))) return spotModule(exchange.id);
+      return genericModule();
+  }
+}
+
+export { binanceFuturesModule, bybitModule, genericModule, okxModule, spotModule };
+export type { ExchangeModule } from './types.js';
