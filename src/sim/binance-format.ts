@@ -272,6 +272,31 @@ export function tickerPrice(engine: MatchingEngine, inst: Instrument, time: numb
   return { symbol: inst.symbol, price: fixed(engine.mark(inst.symbol), inst.pricePrecision), time };
 }
 
+const INTERVAL_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, M: 2_592_000_000 };
+
+/** Milliseconds of a Binance kline interval ("1m", "4h", "1d"…), or null when it is not one. */
+export function intervalMs(interval: string): number | null {
+  const m = /^(\d+)([smhdwM])$/.exec(interval);
+  return m ? Number(m[1]) * INTERVAL_MS[m[2]!]! : null;
+}
+
+/**
+ * GET fapi/v1/klines: each price-path step is one candle (open = previous mark,
+ * close = mark after the step), stamped backwards from the current interval so the
+ * series looks like live candles whatever the wall clock did between steps.
+ */
+export function klines(engine: MatchingEngine, inst: Instrument, ivMs: number, limit: number, time: number): unknown[][] {
+  const marks = engine.path.recent(inst.symbol, limit + 1);
+  const pairs = marks.length === 1 ? [[marks[0]!, marks[0]!]] : marks.slice(1).map((close, i) => [marks[i]!, close]);
+  const lastOpen = Math.floor(time / ivMs) * ivMs;
+  const pp = inst.pricePrecision;
+  return pairs.map(([open, close], i) => {
+    const openTime = lastOpen - (pairs.length - 1 - i) * ivMs;
+    return [openTime, fixed(open!, pp), fixed(Decimal.max(open!, close!), pp), fixed(Decimal.min(open!, close!), pp), fixed(close!, pp),
+      fixed(ZERO, inst.quantityPrecision), openTime + ivMs - 1, '0', 0, fixed(ZERO, inst.quantityPrecision), '0', '0'];
+  });
+}
+
 /** GET fapi/v1/userTrades row. */
 export function userTrade(t: SimTrade, inst: Instrument): Json {
   return {

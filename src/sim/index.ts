@@ -36,7 +36,8 @@
  *
  * Endpoints served (everything else answers 404 {"code":-1121}):
  *   public  GET  fapi/v1/ping, time, exchangeInfo, premiumIndex, ticker/24hr, ticker/price,
- *                ticker/bookTicker, depth; fapi/v2/ticker/price
+ *                ticker/bookTicker, depth, klines, markPriceKlines; fapi/v2/ticker/price
+ *                (klines: one candle per price-path step, the last 1500 steps)
  *   signed  GET  fapi/v3/account, fapi/v3/positionRisk, fapi/v1/leverageBracket, symbolConfig,
  *                commissionRate, positionSide/dual, order, openOrder, openOrders, allOrders, userTrades
  *           POST fapi/v1/order, batchOrders, leverage, positionSide/dual, marginType

@@ -10,6 +10,8 @@ import { toTick, type Instrument } from './instruments.js';
 
 const TWO_POW_32 = new Decimal(2).pow(32);
 const BPS = new Decimal(10000);
+/** How many past marks each instrument keeps (Binance serves at most 1500 klines). */
+export const HISTORY = 1500;
 
 export interface PriceStats {
   open: Decimal;
@@ -21,6 +23,8 @@ export class PricePath {
   private readonly fair = new Map<string, Decimal>();
   private readonly marks = new Map<string, Decimal>();
   private readonly stats = new Map<string, PriceStats>();
+  /** The mark after each step (oldest first, at most HISTORY), for klines. */
+  private readonly history = new Map<string, Decimal[]>();
   private readonly rng: Prng;
   /** Number of steps taken since the start. */
   steps = 0;
@@ -44,6 +48,11 @@ export class PricePath {
     return this.stats.get(symbol)!;
   }
 
+  /** Marks at the end of the last `count` steps (and the start), oldest first. */
+  recent(symbol: string, count: number): Decimal[] {
+    return this.history.get(symbol)!.slice(-count);
+  }
+
   /** One step of every instrument's walk, in instrument order (so draws are reproducible). */
   step(): void {
     this.steps += 1;
@@ -54,13 +63,18 @@ export class PricePath {
       if (next.lte(ZERO)) next = inst.tickSize;
       this.fair.set(inst.symbol, next);
       this.record(inst, toTick(inst, next, 'nearest'));
+      const h = this.history.get(inst.symbol)!;
+      h.push(this.mark(inst.symbol));
+      if (h.length > HISTORY) h.shift();
     }
   }
 
-  /** Sets a mark by hand (tests); the walk continues from it. */
+  /** Sets a mark by hand (tests); the walk continues from it. The current step's close becomes it. */
   set(inst: Instrument, price: Decimal): void {
     this.fair.set(inst.symbol, price);
     this.record(inst, price);
+    const h = this.history.get(inst.symbol)!;
+    h[h.length - 1] = price;
   }
 
   private reset(inst: Instrument, price: Decimal): void {
@@ -68,6 +82,7 @@ export class PricePath {
     this.fair.set(inst.symbol, price);
     this.marks.set(inst.symbol, mark);
     this.stats.set(inst.symbol, { open: mark, high: mark, low: mark });
+    this.history.set(inst.symbol, [mark]);
   }
 
   private record(inst: Instrument, mark: Decimal): void {

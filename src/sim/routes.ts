@@ -77,6 +77,17 @@ function idList(params: Params, ...names: string[]): string[] | undefined {
   return undefined;
 }
 
+/** Candles of the price path; startTime/endTime filter the synthetic open times. */
+function klines(c: RouteContext): unknown[][] {
+  const inst = c.engine.instrument(required(c.params, 'symbol'));
+  const iv = fmt.intervalMs(required(c.params, 'interval'));
+  if (iv === null) throw new BinanceError(-1120, 'Invalid interval.');
+  const limit = Math.min(Math.max(Number(c.params['limit'] ?? 500) || 500, 1), 1500);
+  const start = c.params['startTime'] ? Number(c.params['startTime']) : -Infinity;
+  const end = c.params['endTime'] ? Number(c.params['endTime']) : Infinity;
+  return fmt.klines(c.engine, inst, iv, limit, c.now).filter((k) => (k[0] as number) >= start && (k[0] as number) <= end);
+}
+
 export const ROUTES: Route[] = [
   // ── public market data ──────────────────────────────────────────────────────
   { method: 'GET', path: '/fapi/v1/ping', signed: false, handle: () => ({}) },
@@ -87,6 +98,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/fapi/v1/ticker/price', signed: false, handle: (c) => oneOrAll(c, (i) => fmt.tickerPrice(c.engine, i, c.now)) },
   { method: 'GET', path: '/fapi/v2/ticker/price', signed: false, handle: (c) => oneOrAll(c, (i) => fmt.tickerPrice(c.engine, i, c.now)) },
   { method: 'GET', path: '/fapi/v1/ticker/bookTicker', signed: false, handle: (c) => oneOrAll(c, (i) => fmt.bookTicker(c.engine, i, c.now)) },
+  { method: 'GET', path: '/fapi/v1/klines', signed: false, handle: klines },
+  { method: 'GET', path: '/fapi/v1/markPriceKlines', signed: false, handle: klines },
   { method: 'GET', path: '/fapi/v1/depth', signed: false, handle: (c) => fmt.depth(c.engine, c.engine.instrument(required(c.params, 'symbol')), c.now) },
 
   // ── account ─────────────────────────────────────────────────────────────────

@@ -56,6 +56,22 @@ describe('sim: determinism for a seed', () => {
     expect(await session(6)).not.toEqual(first);
   });
 
+  it('fetchOHLCV: one candle per step of the path, closes equal to the marks', async () => {
+    const { sim, ex } = await simWithCcxt({ seed: 9 });
+    const closes = walk(sim, 30).map((m) => Number(m.split('|')[0]));
+    const candles = await ex.fetchOHLCV(BTC, '1m', undefined, 10);
+    expect(candles).toHaveLength(10);
+    expect(candles.map((c: number[]) => c[4])).toEqual(closes.slice(-10));
+    expect(candles.slice(1).map((c: number[]) => c[1])).toEqual(closes.slice(-10, -1)); // open = previous close
+    for (const [t, o, h, l, c] of candles) {
+      expect(h).toBe(Math.max(o, c));
+      expect(l).toBe(Math.min(o, c));
+      expect(t % 60_000).toBe(0);
+    }
+    expect(candles[9][0] - candles[0][0]).toBe(9 * 60_000);
+    expect((await ex.fetchOHLCV(BTC, '1h', undefined, 1000, { price: 'mark' })).length).toBe(30);
+  });
+
   it('with tickMs the path advances by itself (demo mode)', async () => {
     const sim = await startSim({ seed: 1, tickMs: 2 });
     while (sim.state().step < 3) await new Promise((r) => setTimeout(r, 5));
