@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { OrderNotFound } from 'ccxt';
 import { Decimal, parseDecimal } from '../decimal.js';
 import type { Decision } from '../guard/decision.js';
@@ -7,13 +8,42 @@ import { outcomeOf } from './outcome.js';
 import { RiskGuardRejection } from './rejection.js';
 
 /**
- * The ccxt methods that send orders. Every other order method of ccxt (createMarketOrder,
- * createLimitBuyOrder, createReduceOnlyOrder, createStopLossOrder, createTrailingPercentOrder,
- * createMarketBuyOrderWithCost, editLimitOrder…) reaches the exchange through one of these
- * on `this`, so wrapping them on the instance covers them all (a test walks ccxt's list).
+ * Which ccxt order methods are checked. ccxt's order methods come in a few shapes; every
+ * method of one of these shapes is wrapped (createOrder, createOrders, editOrder, and the
+ * exchange-specific ones that go straight to the network, such as binance's
+ * editContractOrder or createSpotOrders). The rest (createMarketBuyOrder, createStopLossOrder,
+ * createMarketOrderWithCost, editLimitOrder…) reach the exchange through one of them on
+ * `this`. A test walks ccxt's method list to prove it.
  */
-export const PLACING_METHODS = ['createOrder', 'createOrderWs', 'createOrders', 'createOrdersWs', 'editOrder', 'editOrderWs', 'editOrders'] as const;
+const SHAPES: Record<string, 'place' | 'placeOnMarket' | 'edit' | 'batch' | 'twap'> = {
+  'symbol,type,side,amount,price,params': 'place',
+  'market,type,side,amount,price,marginMode,params': 'placeOnMarket',
+  'id,symbol,type,side,amount,price,params': 'edit',
+  'orders,params': 'batch',
+  'symbol,side,amount,duration,params': 'twap',
+};
 export const CANCELLING_METHODS = ['cancelOrder', 'cancelOrderWs', 'cancelOrders', 'cancelOrdersWs', 'cancelAllOrders', 'cancelAllOrdersWs'] as const;
+
+function paramNames(fn: unknown): string {
+  const m = /^[^(]*\(([^)]*)\)/.exec(String(fn));
+  return (m?.[1] ?? '').split(',').map((p) => p.trim().split(/\s|=/)[0]).filter(Boolean).join(',');
+}
+
+/** The exchange's order methods and the shape of each, read off ccxt's own method list. */
+function orderMethodShapes(ex: object): Map<string, (typeof SHAPES)[string]> {
+  const out = new Map<string, (typeof SHAPES)[string]>();
+  for (let p = Object.getPrototypeOf(ex); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const name of Object.getOwnPropertyNames(p)) {
+      if (out.has(name) || !/^(create|edit)\w*Orders?(Ws)?$/.test(name)) continue;
+      const shape = SHAPES[paramNames((p as Record<string, unknown>)[name])];
+      if (shape) out.set(name, shape);
+    }
+  }
+  return out;
+}
+
+/** Set while a guarded call runs: methods it calls on `this` pass straight through (one check per order). */
+const guarded = new AsyncLocalStorage<true>();
 
 export interface WrapOptions {
   /** the guard's source (account) this exchange trades; found from its adapter when omitted */
@@ -40,11 +70,17 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
   if (ex[WRAPPED]) return exchange;
   const account = opts.account ?? guard.accountOf(exchange);
   const original = (name: string): AnyFn | null => (typeof ex[name] === 'function' ? (ex[name] as AnyFn).bind(ex) : null);
+  const shapes = orderMethodShapes(exchange);
   const originals = new Map<string, AnyFn>();
-  for (const name of [...PLACING_METHODS, ...CANCELLING_METHODS, 'fetchOrder']) {
+  for (const name of [...shapes.keys(), ...CANCELLING_METHODS, 'fetchOrder']) {
     const fn = original(name);
     if (fn) originals.set(name, fn);
   }
+  /** Installs a checked method; inside another checked call it is the original. */
+  const install = (name: string, checked: AnyFn) => {
+    const send = originals.get(name)!;
+    ex[name] = (...args: unknown[]) => (guarded.getStore() ? send(...args) : guarded.run(true, () => checked(...args)));
+  };
 
   const attach = (order: unknown, decision: Decision) => {
     if (order && typeof order === 'object') (order as Record<string, unknown>)['riskGuard'] = decision;
@@ -100,10 +136,14 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
     guard.orderEvent();
   };
 
-  const place = (name: string) => {
+  const place = (name: string, onMarket = false) => {
     const send = originals.get(name);
     if (!send) return;
-    ex[name] = async (symbol: string, type: string, side: string, amount: unknown, price?: unknown, params: Params = {}) => {
+    install(name, async (symbolOrMarket: unknown, type: string, side: string, amount: unknown, price?: unknown, ...rest: unknown[]) => {
+      const given = ((onMarket ? rest[1] : rest[0]) ?? {}) as Params;
+      // ccxt's createReduceOnlyOrder adds the flag inside; the guard must know it up front
+      const params = /ReduceOnly/.test(name) ? { ...given, reduceOnly: true } : given;
+      const symbol = onMarket ? String((symbolOrMarket as { symbol?: string })?.symbol) : String(symbolOrMarket);
       const args: OrderArgs = { symbol, type, side, amount, price, params };
       const cost = costMode(args);
       const d = await guard.check(intentOf(args, cost));
@@ -112,20 +152,45 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
       guard.lifecycle.inflight(d.id);
       let order: unknown;
       try {
-        order = await send(out.symbol, out.type, out.side, out.amount, out.price, out.params);
+        const sentParams = { ...out.params };
+        if (/ReduceOnly/.test(name) && given['reduceOnly'] === undefined) delete sentParams['reduceOnly'];
+        order = onMarket
+          ? await send(symbolOrMarket, out.type, out.side, out.amount, out.price, rest[0], sentParams)
+          : await send(out.symbol, out.type, out.side, out.amount, out.price, sentParams);
       } catch (err) {
         settleFailure(d, err);
         throw err;
       }
       acknowledge(d, order);
       return attach(order, d);
-    };
+    });
+  };
+
+  /** A TWAP order places its whole amount over time: checked as one market order. */
+  const twap = (name: string) => {
+    const send = originals.get(name);
+    if (!send) return;
+    install(name, async (symbol: string, side: string, amount: unknown, duration: unknown, params: Params = {}) => {
+      const args: OrderArgs = { symbol, type: 'market', side, amount, params };
+      const d = await guard.check(intentOf(args, null));
+      if (d.action === 'block' && !d.dryRun) throw new RiskGuardRejection(d);
+      const out = sendable(args, d, null);
+      guard.lifecycle.inflight(d.id);
+      try {
+        const order = await send(symbol, side, out.amount, duration, out.params);
+        acknowledge(d, order);
+        return attach(order, d);
+      } catch (err) {
+        settleFailure(d, err);
+        throw err;
+      }
+    });
   };
 
   const placeBatch = (name: string) => {
     const send = originals.get(name);
     if (!send) return;
-    ex[name] = async (orders: OrderArgs[], params: Params = {}) => {
+    install(name, async (orders: OrderArgs[], params: Params = {}) => {
       if (!Array.isArray(orders)) return send(orders, params);
       const costs = orders.map(costMode);
       const decisions = await guard.checkBatch(orders.map((o, i) => intentOf(o, costs[i]!)));
@@ -151,13 +216,13 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
       });
       guard.orderEvent();
       return result;
-    };
+    });
   };
 
   const edit = (name: string) => {
     const send = originals.get(name);
     if (!send) return;
-    ex[name] = async (id: string, symbol: string, type: string, side: string, amount?: unknown, price?: unknown, params: Params = {}) => {
+    install(name, async (id: string, symbol: string, type: string, side: string, amount?: unknown, price?: unknown, params: Params = {}) => {
       const ids = { id: id || null, clientOrderId: (params?.['clientOrderId'] ?? params?.['origClientOrderId'] ?? null) as string | null };
       const existing = guard.book.findOrder(account, ids);
       const args: OrderArgs = { symbol, type, side, amount: amount ?? existing?.remaining.toString(), price, params };
@@ -177,13 +242,13 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
       if (replaced && guard.book.getPending(replaced.id)) guard.book.removePending(replaced.id);
       acknowledge(d, order);
       return attach(order, d);
-    };
+    });
   };
 
   const editBatch = (name: string) => {
     const send = originals.get(name);
     if (!send) return;
-    ex[name] = async (orders: Array<OrderArgs & { id: string }>, params: Params = {}) => {
+    install(name, async (orders: Array<OrderArgs & { id: string }>, params: Params = {}) => {
       if (!Array.isArray(orders)) return send(orders, params);
       const checked = orders.map((o) => {
         const ids = { id: o.id, clientOrderId: (o.params?.['clientOrderId'] ?? null) as string | null };
@@ -222,7 +287,7 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
         attach(o, c.decision);
       });
       return result;
-    };
+    });
   };
 
   const cancelOne = (name: string) => {
@@ -266,13 +331,14 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
     };
   };
 
-  place('createOrder');
-  place('createOrderWs');
-  placeBatch('createOrders');
-  placeBatch('createOrdersWs');
-  edit('editOrder');
-  edit('editOrderWs');
-  editBatch('editOrders');
+  for (const [name, shape] of shapes) {
+    if (shape === 'place') place(name);
+    else if (shape === 'placeOnMarket') place(name, true);
+    else if (shape === 'edit') edit(name);
+    else if (shape === 'twap') twap(name);
+    else if (name.startsWith('edit')) editBatch(name);
+    else placeBatch(name);
+  }
   cancelOne('cancelOrder');
   cancelOne('cancelOrderWs');
   cancelMany('cancelOrders');
