@@ -41,7 +41,7 @@ describe('every ccxt order method goes through the guard', () => {
       const ex = id === 'binanceusdm' ? await binanceUsdm() : new ccxt[id]({ apiKey: 'k', secret: 's', password: 'p', enableRateLimit: false, options: { enableUnifiedMargin: false, enableUnifiedAccount: true } });
       ex.fetchImplementation = globalThis.fetch;
       const mock = new BinanceOrderMock();
-      let source: AccountSource;
+      let source: AccountSource & { exchange?: unknown };
       if (id === 'binanceusdm') source = mockSource(mock, ex as never);
       else {
         const bin = await binanceUsdm();
