@@ -24,18 +24,22 @@ export interface InstrumentConfig {
   quote?: string;
   /** Initial mark price. Required unless the symbol is one of the defaults. */
   price?: DecimalInput;
+  /** Default 0.01. */
   tickSize?: DecimalInput;
+  /** Default 0.001. */
   stepSize?: DecimalInput;
+  /** Default stepSize. */
   minQty?: DecimalInput;
   /** Largest LIMIT quantity (LOT_SIZE.maxQty). */
   maxQty?: DecimalInput;
   /** Largest MARKET quantity (MARKET_LOT_SIZE.maxQty); default maxQty. */
   marketMaxQty?: DecimalInput;
-  /** MIN_NOTIONAL.notional: price × quantity must reach it unless reduce-only. */
+  /** MIN_NOTIONAL.notional: price × quantity must reach it unless reduce-only; default 5. */
   minNotional?: DecimalInput;
+  /** PRICE_FILTER bounds; default tickSize and 1e9. */
   minPrice?: DecimalInput;
   maxPrice?: DecimalInput;
-  /** PERCENT_PRICE filter: a limit price must lie within mark × [down, up]. */
+  /** PERCENT_PRICE filter: a limit price must lie within mark × [down, up]; default [0.85, 1.15]. */
   percentPrice?: { up: DecimalInput; down: DecimalInput };
   /** Fee rates as fractions (0.0002 = 2 bps). Defaults: ccxt's Binance linear fees. */
   makerFee?: DecimalInput;

@@ -162,7 +162,7 @@ export class MatchingEngine implements MarginInputs {
     const tif = type === 'LIMIT' ? parseTimeInForce(params) : 'GTC';
     if (type === 'LIMIT') {
       price = parsePrice(inst, required(params, 'price'), mark);
-    } else if (params['price'] !== undefined) {
+    } else if (params['price'] !== undefined && params['price'] !== '') {
       throw E.notRequired('price');
     }
     const clientOrderId = parseClientOrderId(params) ?? `sim_${this.nextOrderId}`;
