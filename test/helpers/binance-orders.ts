@@ -44,7 +44,7 @@ interface MockOrder {
   origQty: Decimal;
   executedQty: Decimal;
   avgPrice: Decimal;
-  status: 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED';
+  status: 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED';
   reduceOnly: boolean;
   positionSide: string;
   updateTime: number;
@@ -61,6 +61,8 @@ export class BinanceOrderMock {
   behaviour: (o: { symbol: string; side: string; quantity: Decimal; type: string }) => Behaviour = () => ({});
   latency: () => number = () => 0;
   timeoutMs = 10_000;
+  /** called after every change of the exchange's state (an order accepted, a fill) */
+  onChange: () => void = () => {};
 
   constructor() {
     const self = this;
@@ -134,6 +136,11 @@ export class BinanceOrderMock {
     const b = given ?? this.behaviour({ symbol: p['symbol']!, side: p['side']!, quantity, type: p['type']! });
     if (b.outcome === 'reject') return [400, b.error ?? { code: -2019, msg: 'Margin is insufficient.' }];
     const mark = this.marks.get(p['symbol']!)!;
+    // Binance refuses a reduce-only order that cannot reduce
+    if (p['reduceOnly'] === 'true') {
+      const pos = this.positions.get(p['symbol']!) ?? new Decimal(0);
+      if (pos.isZero() || (pos.gt(0) === (p['side'] === 'BUY'))) return [400, { code: -2022, msg: 'ReduceOnly Order is rejected.' }];
+    }
     const o: MockOrder = {
       orderId: this.nextId++, symbol: p['symbol']!, clientOrderId: p['newClientOrderId'] ?? `web_${this.nextId}`,
       side: p['side'] as 'BUY' | 'SELL', type: p['type']!, price: new Decimal(p['price'] ?? 0), origQty: quantity,
@@ -144,12 +151,25 @@ export class BinanceOrderMock {
     const outcome = b.outcome === 'timeout' || b.outcome === undefined ? (o.type === 'MARKET' ? 'fill' : 'rest') : b.outcome;
     if (outcome === 'fill') this.fill(o, quantity, o.type === 'MARKET' ? mark : o.price);
     if (outcome === 'partial') this.fill(o, quantity.mul(b.ratio ?? '0.5').toDecimalPlaces(3, Decimal.ROUND_DOWN), o.type === 'MARKET' ? mark : o.price);
+    this.onChange();
     return [200, this.format(o)];
   }
 
   /** Fills part of an order at a price: the position follows. */
   fill(o: MockOrder, qty: Decimal, price: Decimal): void {
-    if (qty.lte(0)) return;
+    if (o.reduceOnly) {
+      // a reduce-only order fills at most down to flat; the rest expires
+      const pos = this.positions.get(o.symbol) ?? new Decimal(0);
+      const room = (o.side === 'BUY' ? pos.neg() : pos);
+      if (room.lt(qty)) {
+        qty = Decimal.max(room, 0);
+        o.origQty = o.executedQty.plus(qty);
+      }
+    }
+    if (qty.lte(0)) {
+      if (o.reduceOnly) o.status = 'EXPIRED';
+      return;
+    }
     const before = o.executedQty;
     o.executedQty = before.plus(qty);
     o.avgPrice = before.mul(o.avgPrice).plus(qty.mul(price)).div(o.executedQty);
@@ -157,6 +177,7 @@ export class BinanceOrderMock {
     o.updateTime = Date.now();
     const signed = o.side === 'BUY' ? qty : qty.neg();
     this.positions.set(o.symbol, (this.positions.get(o.symbol) ?? new Decimal(0)).plus(signed));
+    this.onChange();
   }
 
   /** Fills every resting order completely (the worst case the guard planned for). */
