@@ -45,7 +45,8 @@ export async function paginate<T>(fetchPage: (cursor: string | undefined) => Pro
   for (let page = 0; page < maxPages; page++) {
     const { rows, next } = await fetchPage(cursor);
     out.push(...rows);
-    if (!next || rows.length === 0 || next === cursor) return out;
+    if (!next || rows.length === 0) return out;
+    if (next === cursor) throw new PayloadShapeError(`${where}: the exchange answered cursor ${next} with the same cursor; refusing to work from a partial list`);
     cursor = next;
   }
   throw new PayloadShapeError(`${where}: more than ${maxPages} pages; refusing to work from a partial list`);
