@@ -113,6 +113,8 @@ export function classify(err: unknown, source: string, step: string, exchange?: 
   if (has('AuthenticationError') || has('PermissionDenied') || has('AccountSuspended') || has('InvalidNonce')) return new ExchangeAuthError(source, message, e.name);
   if (has('BadResponse') || has('NullResponse')) return new MalformedPayloadError(source, message, e.name);
   if (has('NetworkError')) return new ExchangeNetworkError(source, message, e.name);
+  // ccxt's OperationFailed: the exchange failed to process a valid request (binance -1000 "unknown error"): try again later
+  if (has('OperationFailed')) return new ExchangeUnavailableError(source, message, e.name);
   if (has('BaseError')) return new ExchangeRejectedError(source, message, e.name);
   // not a ccxt error: a parser tripped over a payload it did not expect
   return new MalformedPayloadError(source, message, e.name);
