@@ -1,6 +1,8 @@
+import type { Threshold } from '../config/config.js';
 import { ONE, ZERO, dmax, fmt, type Decimal } from '../decimal.js';
 import type { ConvexPL } from '../simulate/piecewise.js';
 import type { Projection } from '../simulate/projection.js';
+import type { LimitRule } from './rule.js';
 
 /**
  * The shared rule of every exposure limit: beyond the exempt (reducing) part of the
@@ -64,4 +66,41 @@ export function ratio(metric: Decimal, equity: Decimal): Decimal | null {
 export function fmtOrDash(d: Decimal | null, dp?: number): string {
   if (d === null) return 'n/a';
   return dp === undefined ? fmt(d) : fmt(d.toDecimalPlaces(dp));
+}
+
+/**
+ * An account-wide limit on a metric that may be an absolute value or a share of
+ * equity (maxNetExposure, maxGrossExposure): the same rule, told which metric.
+ */
+export function accountExposureRule(opts: {
+  code: 'NET_EXPOSURE' | 'GROSS_EXPOSURE';
+  limit: 'maxNetExposure' | 'maxGrossExposure';
+  label: string;
+  threshold: Threshold;
+  metric: (p: Projection) => ConvexPL;
+  /** the reported value before the order (q = 0) and at q (signed for net) */
+  valueAt: (p: Projection, q: Decimal) => Decimal;
+}): LimitRule {
+  const t = opts.threshold;
+  const perEquity = t.kind === 'pctOfEquity';
+  const term = (p: Projection): ExposureTerm => ({ metric: opts.metric(p), limit: perEquity ? t.fraction : t.value, perEquity });
+  return {
+    code: opts.code,
+    limit: opts.limit,
+    scope: 'account',
+    kind: 'resize',
+    maxAmount: (p) => exposureMaxAmount(p, term(p)),
+    check(p, q) {
+      const after = opts.valueAt(p, q);
+      const threshold = perEquity ? t.fraction.mul(p.equityAt(q)) : t.value;
+      const of = perEquity ? ` (${fmt(t.pct)}% of equity)` : '';
+      return {
+        pass: exposurePasses(p, term(p), q),
+        threshold: fmt(threshold),
+        before: fmt(opts.valueAt(p, ZERO)),
+        after: fmt(after),
+        message: `${opts.label} would be ${fmt(after)} ${p.ctx.config.quoteCurrency}, limit ${fmt(threshold)}${of}`,
+      };
+    },
+  };
 }
