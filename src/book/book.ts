@@ -445,10 +445,11 @@ export class Book {
       state = { name: snap.source, exchange: snap.exchange, timestamp: snap.timestamp, markets: snap.markets, prices: new Map(), holdings: new Set(), cash: ZERO, cashByCurrency: new Map() };
       this.sources.set(snap.source, state);
     }
-    for (const h of state.holdings) this.detach(h);
+    // the source's open orders go first, while its holdings still carry their old values
     for (const order of [...this.pending.values()]) {
       if (order.kind === 'open' && order.source === snap.source) this.removePending(order.id);
     }
+    for (const h of state.holdings) this.detach(h);
     state.exchange = snap.exchange;
     state.timestamp = snap.timestamp;
     state.markets = snap.markets;

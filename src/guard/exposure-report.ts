@@ -65,6 +65,9 @@ export function exposureReport(book: Book, config: GuardConfig, asOf: number): E
     if (h.symbol !== null && notional !== null && !h.units.isZero()) positions[h.symbol] = (positions[h.symbol] ?? ZERO).plus(notional);
   }
   for (const a of [...assetSet].sort()) assets[a] = fmt(book.assetExposure(a, NOW));
+  // a report reads the same whatever order the holdings arrived in
+  const byKey = (a: HoldingReport, b: HoldingReport) => (a.account + a.instrument + a.side < b.account + b.instrument + b.side ? -1 : 1);
+  holdings.sort(byKey);
   const worst = (f: (s: Scenario) => Decimal) => SCENARIOS.reduce((m, s) => dmax(m, f(s)), f(NOW));
   const l = config.limits;
   const limits: LimitUtilisation[] = [];
@@ -84,16 +87,18 @@ export function exposureReport(book: Book, config: GuardConfig, asOf: number): E
   }
   if (l.maxPositionNotional) {
     const cfg = l.maxPositionNotional;
+    const rows: LimitUtilisation[] = [];
     for (const h of book.allHoldings()) {
       if (h.symbol === null || h.isEmpty || h.unitValue === null) continue;
       const t = cfg.symbols.get(h.symbol) ?? cfg.default;
       if (t === undefined) continue;
       const subject = h.side === 'net' ? h.symbol : `${h.symbol} ${h.side}`;
-      limits.push(row('maxPositionNotional', t, worst((s) => h.notional[s].abs()), subject));
+      rows.push(row('maxPositionNotional', t, worst((s) => h.notional[s].abs()), subject));
     }
+    limits.push(...rows.sort((a, b) => (a.subject! < b.subject! ? -1 : 1)));
   }
   const posOut: Record<string, string> = {};
-  for (const [k, v] of Object.entries(positions)) posOut[k] = fmt(v);
+  for (const k of Object.keys(positions).sort()) posOut[k] = fmt(positions[k]!);
   return {
     asOf: new Date(asOf).toISOString(),
     equity: fmt(equity),
