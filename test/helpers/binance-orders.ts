@@ -6,7 +6,7 @@
  */
 import ccxt from 'ccxt';
 import nock from 'nock';
-import fixture from '../../../shared/fixtures/ccxt-static/binance.json' with { type: 'json' };
+import fixture from '../fixtures/ccxt-static/binance.json' with { type: 'json' };
 import type { AccountSnapshot } from '../../src/book/snapshot.js';
 import { Decimal } from '../../src/decimal.js';
 import type { AccountSource } from '../../src/guard/sources.js';
