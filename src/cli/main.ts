@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { RiskGuardError } from '../errors.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerSnapshot } from './commands/snapshot.js';
+import { registerReport } from './commands/report.js';
 
 const program = new Command();
 program
@@ -13,6 +15,8 @@ program
 // one file per command in ./commands
 registerSimulate(program);
 registerConfigCommands(program);
+registerSnapshot(program);
+registerReport(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof RiskGuardError) {
