@@ -17,3 +17,5 @@ export { RiskGuardRejection } from './hook/rejection.js';
 export type { WrapOptions } from './hook/wrap.js';
 export type { FillEvent, OrderUpdate } from './guard/lifecycle.js';
 export { AuditLog } from './guard/audit-log.js';
+export { CcxtAdapter, AdapterError, ExchangeTimeoutError, ExchangeRateLimitError, ExchangeUnavailableError, ExchangeNetworkError, ExchangeAuthError, MalformedPayloadError, UnsupportedHoldingError, ExchangeRejectedError } from '../adapters/index.js';
+export type { CcxtAdapterOptions, AdapterErrorKind, ExchangeModule } from '../adapters/index.js';
