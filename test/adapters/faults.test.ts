@@ -63,6 +63,15 @@ describe('each fault rejects fetchSnapshot with a typed, redacted error', () => 
     expect(err.retryable).toBe(true);
   });
 
+  it('network: the connection is reset', async () => {
+    const { venue } = binanceFuturesVenue('usdm', fx('binanceusdm/one-way.json'));
+    venue.fault = on('/fapi/v1/premiumIndex', { socketError: 'ECONNRESET' });
+    const err = await failure(new CcxtAdapter(usdm()));
+    expect(err).toBeInstanceOf(ExchangeNetworkError);
+    expect([err.kind, err.retryable, err.causeName]).toEqual(['network', true, 'NetworkError']);
+    expect(err.message).toContain('prices failed');
+  });
+
   it('HTTP 429 and 418 from Binance: rate limited', async () => {
     for (const status of [429, 418]) {
       resetNock();

@@ -41,6 +41,8 @@ export interface Reply {
   body?: unknown;
   text?: string;
   hang?: boolean;
+  /** the connection fails (a socket error such as ECONNRESET) */
+  socketError?: string;
 }
 
 type Handler = (req: LoggedRequest) => Reply | unknown | Promise<Reply | unknown>;
@@ -101,6 +103,7 @@ export class Venue {
       reply = isReply(out) ? out : { body: out };
     }
     if (reply.hang) await new Promise(() => {}); // never answers: the client's timeout fires
+    if (reply.socketError) throw Object.assign(new Error(`socket ${reply.socketError}`), { code: reply.socketError });
     const status = reply.status ?? 200;
     if (reply.text !== undefined) return [status, reply.text, { 'content-type': 'text/html' }];
     return [status, JSON.stringify(reply.body), { 'content-type': 'application/json' }];
@@ -109,7 +112,7 @@ export class Venue {
 
 function isReply(x: unknown): x is Reply {
   return x !== null && typeof x === 'object' && !Array.isArray(x)
-    && Object.keys(x).length > 0 && Object.keys(x).every((k) => k === 'status' || k === 'body' || k === 'text' || k === 'hang');
+    && Object.keys(x).length > 0 && Object.keys(x).every((k) => k === 'status' || k === 'body' || k === 'text' || k === 'hang' || k === 'socketError');
 }
 
 export function resetNock(): void {
