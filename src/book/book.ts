@@ -42,6 +42,11 @@ export interface PendingInput {
   exchangeOrderId?: string | null;
   /** how much of the order has filled and is already in the position */
   filled?: Decimal;
+  /**
+   * a stop/trigger order: some exchanges keep these apart from the open-order list
+   * (Binance's algo orders), so not being listed there says nothing about it
+   */
+  conditional?: boolean;
   createdAt?: number;
 }
 
@@ -503,7 +508,7 @@ export class Book {
       if (open) {
         this.removePending(r.id);
         rec.matched.set(r.id, open);
-      } else if (r.outcome === 'acked' && r.ackedSeq !== undefined && r.ackedSeq < requestedSeq) {
+      } else if (r.outcome === 'acked' && !r.conditional && r.ackedSeq !== undefined && r.ackedSeq < requestedSeq) {
         this.removePending(r.id);
         rec.settled.push(r.id);
       }

@@ -316,6 +316,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
         positionSide: ev.intent.positionSide,
         clientOrderId: ids?.clientOrderId ?? ev.intent.clientOrderId ?? d.id,
         exchangeOrderId: ids?.exchangeOrderId ?? null,
+        conditional: ev.intent.triggerPrice !== null,
         createdAt: this.clock(),
       }, ev.intent.isMarket ? 'market' : 'limit');
       if (typeof added === 'string') this.emitError(new RiskGuardError(`could not reserve order ${d.id}: ${added}`));

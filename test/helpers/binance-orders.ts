@@ -52,6 +52,7 @@ interface MockOrder {
 
 export class BinanceOrderMock {
   readonly orders = new Map<number, MockOrder>();
+  readonly algoOrders = new Map<number, Record<string, string>>();
   readonly positions = new Map<string, Decimal>();
   readonly marks = new Map<string, Decimal>([['BTCUSDT', new Decimal(50000)], ['ETHUSDT', new Decimal(2500)], ['LTCUSDT', new Decimal(100)]]);
   wallet = new Decimal(10000);
@@ -110,6 +111,26 @@ export class BinanceOrderMock {
       const o = self.find(p);
       if (!o) return [400, { code: -2013, msg: 'Order does not exist.' }];
       return [200, self.format(o)];
+    });
+    // conditional orders live in Binance's algo service: not in openOrders, their own ids
+    scope.post('/fapi/v1/algoOrder').query(true).reply(function (uri, body) {
+      const p = parse(body, uri);
+      self.requests.push('POST /fapi/v1/algoOrder');
+      const algoId = self.nextId++;
+      self.algoOrders.set(algoId, p);
+      return [200, {
+        algoId, clientAlgoId: p['clientAlgoId'] ?? `algo_${algoId}`, algoType: 'CONDITIONAL', orderType: p['type'], symbol: p['symbol'], side: p['side'],
+        positionSide: 'BOTH', timeInForce: 'GTC', quantity: p['quantity'], algoStatus: 'NEW', triggerPrice: p['triggerPrice'], price: p['price'] ?? '0',
+        icebergQuantity: null, selfTradePreventionMode: 'EXPIRE_MAKER', workingType: 'CONTRACT_PRICE', priceMatch: 'NONE', closePosition: false,
+        priceProtect: false, reduceOnly: p['reduceOnly'] === 'true', createTime: Date.now(), updateTime: Date.now(), triggerTime: 0, goodTillDate: 0,
+      }];
+    });
+    scope.delete('/fapi/v1/algoOrder').query(true).reply(function (uri) {
+      const p = parse(undefined, uri);
+      self.requests.push('DELETE /fapi/v1/algoOrder');
+      const algoId = Number(p['algoId']);
+      if (!self.algoOrders.delete(algoId)) return [400, { code: -2011, msg: 'Unknown order sent.' }];
+      return [200, { algoId, clientAlgoId: `algo_${algoId}`, code: '200', msg: 'success' }];
     });
     scope.delete('/fapi/v1/allOpenOrders').query(true).reply(function (uri) {
       const p = parse(undefined, uri);

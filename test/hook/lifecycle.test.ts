@@ -209,3 +209,16 @@ describe('audit log and events', () => {
     expect(guard.preview({ symbol: BTC, side: 'buy', type: 'market', amount: 0.01 }).reasons[0]!.code).toBe('STALE_DATA');
   });
 });
+
+describe('conditional orders', () => {
+  it('a confirmed stop order stays counted although the open-order list does not show it (Binance keeps them apart)', async () => {
+    const { ex, guard } = await setup({ limits: { maxNetExposure: { value: 8000 } } });
+    const o = await ex.createOrder(BTC, 'limit', 'buy', 0.1, 51000, { triggerPrice: 50500 });
+    expect(pending(guard)).toEqual(['reservation:acked:0.1']);
+    await guard.refresh();
+    expect(pending(guard)).toEqual(['reservation:acked:0.1']);
+    expect(guard.preview({ symbol: BTC, side: 'buy', type: 'market', amount: 1 }).approved).toBe('0.06');
+    await ex.cancelOrder(o.id!, BTC, { trigger: true });
+    expect(pending(guard)).toEqual([]);
+  });
+});
