@@ -42,10 +42,6 @@ export function parseDecimal(value: unknown): Decimal | null {
   return null;
 }
 
-export function isDecimalLike(value: unknown): boolean {
-  return parseDecimal(value) !== null;
-}
-
 /** Plain-notation string of a Decimal (no exponent), "-0" normalised to "0". */
 export function fmt(d: Decimal): string {
   return d.isZero() ? '0' : d.toFixed();

@@ -81,12 +81,8 @@ interface AppliedFill {
   seq: number;
 }
 
-/** What applying a snapshot did to the orders the guard tracks. */
+/** What applying a snapshot left unsettled. */
 export interface Reconciliation {
-  /** reservations now represented by an open order of the snapshot: reservation id → open order's pending id */
-  matched: Map<string, string>;
-  /** reservations whose order the snapshot shows as final (acknowledged, no longer open) */
-  settled: string[];
   /** fills learned after the snapshot was requested, applied again on top of it */
   reapplied: number;
 }
@@ -173,14 +169,6 @@ export class Book {
     return [...this.sources.keys()];
   }
 
-  sourceTimestamp(source: string): number | undefined {
-    return this.sources.get(source)?.timestamp;
-  }
-
-  sourceExchange(source: string): string | undefined {
-    return this.sources.get(source)?.exchange;
-  }
-
   /** Holdings whose value cannot be computed for want of a price (they block opening orders). */
   unpricedHoldings(): Holding[] {
     return [...this.unpriced];
@@ -209,10 +197,6 @@ export class Book {
     if (this.options.cashCurrencies.has(currency)) return new Decimal(1);
     const found = this.conversionMarket(currency, preferSource);
     return found ? this.price(found.source, found.symbol) : null;
-  }
-
-  getHolding(key: string): Holding | undefined {
-    return this.holdings.get(key);
   }
 
   // ---- routing -------------------------------------------------------------
@@ -444,7 +428,7 @@ export class Book {
    * passes −Infinity (it shows nothing that happened since).
    */
   applySnapshot(snap: NormalizedSnapshot, requestedSeq = Number.POSITIVE_INFINITY): Reconciliation {
-    const rec: Reconciliation = { matched: new Map(), settled: [], reapplied: 0 };
+    const rec: Reconciliation = { reapplied: 0 };
     let state = this.sources.get(snap.source);
     if (!state) {
       state = { name: snap.source, exchange: snap.exchange, timestamp: snap.timestamp, markets: snap.markets, prices: new Map(), holdings: new Set(), cash: ZERO, cashByCurrency: new Map() };
@@ -495,23 +479,17 @@ export class Book {
     }
     // a reservation whose order the exchange lists as open is now that open order;
     // one the exchange confirmed before this snapshot was requested, and does not list, is final
-    const openByCid = new Map<string, string>();
-    const openByOid = new Map<string, string>();
+    const openCids = new Set<string>();
+    const openOids = new Set<string>();
     for (const o of snap.openOrders) {
-      const pid = `${snap.source}#${o.id}`;
-      if (o.clientOrderId) openByCid.set(o.clientOrderId, pid);
-      openByOid.set(o.id, pid);
+      if (o.clientOrderId) openCids.add(o.clientOrderId);
+      openOids.add(o.id);
     }
     for (const r of [...this.pending.values()]) {
       if (r.kind !== 'reservation' || r.source !== snap.source) continue;
-      const open = (r.clientOrderId && openByCid.get(r.clientOrderId)) || (r.exchangeOrderId && openByOid.get(r.exchangeOrderId));
-      if (open) {
-        this.removePending(r.id);
-        rec.matched.set(r.id, open);
-      } else if (r.outcome === 'acked' && !r.conditional && r.ackedSeq !== undefined && r.ackedSeq < requestedSeq) {
-        this.removePending(r.id);
-        rec.settled.push(r.id);
-      }
+      const open = (r.clientOrderId && openCids.has(r.clientOrderId)) || (r.exchangeOrderId && openOids.has(r.exchangeOrderId));
+      const final = r.outcome === 'acked' && !r.conditional && r.ackedSeq !== undefined && r.ackedSeq < requestedSeq;
+      if (open || final) this.removePending(r.id);
     }
     for (const o of snap.openOrders) {
       this.addPending({

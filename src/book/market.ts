@@ -72,10 +72,6 @@ export function lotStepAt(q: Decimal, lot: LotRule): Decimal {
   return new Decimal(10).pow(base.e - lot.digits + 1);
 }
 
-export function isOnLot(q: Decimal, lot: LotRule): boolean {
-  return floorToLot(q, lot).eq(q);
-}
-
 type RawMarket = Record<string, any>;
 
 /** Parses a ccxt Market; returns the spec or a problem string. */

@@ -203,13 +203,6 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     return this.book.removePending(reservationId);
   }
 
-  /** Sets a reservation's still-open amount (a partial fill moved the rest into the position). */
-  setReservationRemaining(reservationId: string, remaining: Decimal): boolean {
-    const p = this.book.getPending(reservationId);
-    if (!p || p.kind !== 'reservation') return false;
-    return this.book.setPendingRemaining(reservationId, remaining);
-  }
-
   /** Decision ids double as client order ids: 32 alphanumerics fit every major exchange's format. */
   private newId(): string {
     return `rg${randomBytes(15).toString('hex')}`;

@@ -383,7 +383,3 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
   Object.defineProperty(ex, WRAPPED, { value: { guard, account }, enumerable: false });
   return exchange;
 }
-
-export function isWrapped(exchange: object): boolean {
-  return Boolean((exchange as Record<symbol, unknown>)[WRAPPED]);
-}

@@ -1,4 +1,4 @@
-import { Decimal, ZERO } from '../decimal.js';
+import type { Decimal } from '../decimal.js';
 
 /** |a + b·q| */
 export interface AbsTerm {
@@ -64,5 +64,3 @@ export class ConvexPL {
     return hi;
   }
 }
-
-export const constant = (c: Decimal) => new ConvexPL(c, ZERO, []);

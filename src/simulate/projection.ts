@@ -154,8 +154,3 @@ export class Projection {
     return out;
   }
 }
-
-/** The book's metrics in one scenario, for reports and decisions with no projection. */
-export function scenarioMetrics(book: Book, s: Scenario): { net: Decimal; gross: Decimal; equity: Decimal } {
-  return { net: book.net[s], gross: book.gross[s], equity: book.equityIn(s) };
-}

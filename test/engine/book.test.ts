@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { Book } from '../../src/book/book.js';
+import { BUYS, NOW, SELLS } from '../../src/book/holding.js';
+import { normalizeSnapshot } from '../../src/book/snapshot.js';
+import { Decimal } from '../../src/decimal.js';
+import { BTC, ETH, inverse, linear, openOrder, position, snapshot, spot } from '../helpers/snapshots.js';
+
+const options = { quoteCurrency: 'USDT', cashCurrencies: new Set(['USDT', 'USDC', 'USD']) };
+const account = (btc: number) => snapshot({
+  markets: [linear('BTC'), linear('ETH'), spot('BTC'), inverse('BTC', 100)],
+  positions: [position(BTC, 'long', '0.2'), position(ETH, 'short', 3), position('BTC/USD:BTC', 'short', 50)],
+  balance: { USDT: { total: 5000 }, BTC: { total: '0.05' } },
+  openOrders: [openOrder(BTC, 'sell', '0.1', btc), openOrder(ETH, 'buy', 1, 2400)],
+  prices: { [BTC]: { mark: btc }, 'BTC/USDT': { last: btc }, [ETH]: { mark: 2500 }, 'BTC/USD:BTC': { mark: btc } },
+});
+const metrics = (b: Book) => [NOW, BUYS, SELLS].map((s) => [b.net[s].toString(), b.gross[s].toString(), b.assetExposure('BTC', s).toString()]).concat([[b.equity.toString()]]);
+
+describe('Book', () => {
+  it('a price tick revalues only what depends on it, and lands where a rebuild lands', () => {
+    const ticked = new Book(options);
+    ticked.applySnapshot(normalizeSnapshot(account(50000)));
+    ticked.setPrice('test', BTC, new Decimal(52000));
+    ticked.setPrice('test', 'BTC/USDT', new Decimal(52000));
+    ticked.setPrice('test', 'BTC/USD:BTC', new Decimal(52000));
+    const rebuilt = new Book(options);
+    rebuilt.applySnapshot(normalizeSnapshot(account(52000)));
+    // the open orders' fees were estimated at the old price: compare exposure, not fees
+    expect(metrics(ticked)).toEqual(metrics(rebuilt));
+    // by hand at 52000: BTC perp 0.2·52000 = 10400, ETH −7500, inverse −5000, BTC balance 0.05·52000 = 2600
+    expect(ticked.net[NOW].toString()).toBe('500');
+    expect(ticked.gross[NOW].toString()).toBe('25500');
+    expect(ticked.equity.toString()).toBe('7600');
+  });
+});
