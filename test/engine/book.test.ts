@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Book } from '../../src/book/book.js';
-import { BUYS, NOW, SELLS } from '../../src/book/holding.js';
+import { BUYS, NOW, SELLS, type Scenario } from '../../src/book/holding.js';
 import { normalizeSnapshot } from '../../src/book/snapshot.js';
 import { Decimal } from '../../src/decimal.js';
 import { BTC, ETH, inverse, linear, openOrder, position, snapshot, spot } from '../helpers/snapshots.js';
@@ -13,7 +13,8 @@ const account = (btc: number) => snapshot({
   openOrders: [openOrder(BTC, 'sell', '0.1', btc), openOrder(ETH, 'buy', 1, 2400)],
   prices: { [BTC]: { mark: btc }, 'BTC/USDT': { last: btc }, [ETH]: { mark: 2500 }, 'BTC/USD:BTC': { mark: btc } },
 });
-const metrics = (b: Book) => [NOW, BUYS, SELLS].map((s) => [b.net[s].toString(), b.gross[s].toString(), b.assetExposure('BTC', s).toString()]).concat([[b.equity.toString()]]);
+const scenarios: Scenario[] = [NOW, BUYS, SELLS];
+const metrics = (b: Book) => scenarios.map((s) => [b.net[s]!.toString(), b.gross[s]!.toString(), b.assetExposure('BTC', s).toString()]).concat([[b.equity.toString()]]);
 
 describe('Book', () => {
   it('a price tick revalues only what depends on it, and lands where a rebuild lands', () => {
