@@ -123,6 +123,13 @@ export class Book {
 
   readonly net: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
   readonly gross: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
+  /**
+   * Gross exposure in its true worst case: Σ over holdings of the larger of |all pending
+   * buys filled| and |all pending sells filled|. Any mix of fills lands between the two
+   * for each holding, so no mix can exceed it — unlike gross[BUYS] or gross[SELLS], where
+   * pending orders that would shrink a position are assumed to fill.
+   */
+  grossWorst: Decimal = ZERO;
   readonly fees: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
   private readonly assets = new Map<string, [Decimal, Decimal, Decimal]>();
   private balanceValue = ZERO;
@@ -659,10 +666,19 @@ export class Book {
         a[s] = a[s]!.minus(v);
       }
     }
+    const w = worstAbs(n);
+    if (!w.isZero()) this.grossWorst = sign === 1 ? this.grossWorst.plus(w) : this.grossWorst.minus(w);
     if (h.kind === 'balance' && !n[0].isZero()) {
       this.balanceValue = sign === 1 ? this.balanceValue.plus(n[0]) : this.balanceValue.minus(n[0]);
     }
   }
+}
+
+/** A holding's contribution to grossWorst. */
+export function worstAbs(n: readonly [Decimal, Decimal, Decimal]): Decimal {
+  const b = n[1].abs();
+  const s = n[2].abs();
+  return b.gte(s) ? b : s;
 }
 
 export { NOW, BUYS, SELLS };

@@ -72,9 +72,10 @@ export function exposureReport(book: Book, config: GuardConfig, asOf: number): E
   const l = config.limits;
   const limits: LimitUtilisation[] = [];
   if (l.maxNetExposure) limits.push(row('maxNetExposure', thresholdValue(l.maxNetExposure, equity), worst((s) => book.net[s].abs())));
-  if (l.maxGrossExposure) limits.push(row('maxGrossExposure', thresholdValue(l.maxGrossExposure, equity), worst((s) => book.gross[s])));
+  // gross in its worst case over any mix of pending fills (Book.grossWorst), against the lower equity
+  if (l.maxGrossExposure) limits.push(row('maxGrossExposure', thresholdValue(l.maxGrossExposure, equity), book.grossWorst));
   if (l.maxLeverage) {
-    const lev = worst((s) => (book.equityIn(s).gt(0) ? book.gross[s].div(book.equityIn(s)) : new Decimal(Infinity)));
+    const lev = worst((s) => (book.equityIn(s).gt(0) ? book.grossWorst.div(book.equityIn(s)) : new Decimal(Infinity)));
     limits.push(row('maxLeverage', l.maxLeverage, lev.isFinite() ? lev.toDecimalPlaces(8) : lev));
   }
   if (l.maxAssetExposure) {

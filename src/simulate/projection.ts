@@ -1,4 +1,4 @@
-import type { Book, Route } from '../book/book.js';
+import { worstAbs, type Book, type Route } from '../book/book.js';
 import { BUYS, SELLS, type Holding, type Scenario } from '../book/holding.js';
 import type { MarketSpec } from '../book/market.js';
 import type { GuardConfig, TradingState } from '../config/config.js';
@@ -24,6 +24,8 @@ export interface ProjectedLeg {
   asset: string;
   a: Decimal;
   b: Decimal;
+  /** the holding's notional with every pending order of the other direction filled */
+  other: Decimal;
 }
 
 /**
@@ -84,7 +86,7 @@ export class Projection {
     const reducingExempt = route.closing || ctx.config.alwaysAllowReducing ? this.reducing : ZERO;
     this.exempt = dmin(dmax(reducingExempt, this.grandfathered), this.exposureCap);
     this.net0 = book.net[s];
-    this.gross0 = book.gross[s];
+    this.gross0 = book.grossWorst;
     this.equity0 = book.equityIn(s);
     const legs: ProjectedLeg[] = [];
     let slope = ZERO;
@@ -94,9 +96,10 @@ export class Projection {
       // legs are priced: the guard refuses to project onto an unpriced holding
       const a = h.notional[s];
       const b = leg.unitsPerAmount.mul(h.unitValue!);
-      legs.push({ holding: h, asset: h.asset, a, b });
+      const other = h.notional[s === BUYS ? SELLS : BUYS];
+      legs.push({ holding: h, asset: h.asset, a, b, other });
       slope = slope.plus(b);
-      rest = rest.minus(a.abs());
+      rest = rest.minus(worstAbs(h.notional));
     }
     this.legs = legs;
     this.netSlope = slope;
@@ -114,8 +117,24 @@ export class Projection {
     return new ConvexPL(ZERO, ZERO, [{ a: this.net0, b: this.netSlope }]);
   }
 
+  /**
+   * Gross exposure in its worst case (Book.grossWorst) with the order filled: a leg counts
+   * the larger of its notional with every pending order of the order's direction filled
+   * (a) and of the other direction filled (o), both moved by the fill.
+   * max(|a + bq|, |o + bq|) = |a − o|/2 + |(a + o)/2 + bq| keeps the convex form.
+   */
   grossPL(): ConvexPL {
-    return new ConvexPL(this.grossRest, ZERO, this.legs.map((l): AbsTerm => ({ a: l.a, b: l.b })));
+    let c = this.grossRest;
+    const terms: AbsTerm[] = [];
+    for (const l of this.legs) {
+      if (l.a.eq(l.other)) {
+        terms.push({ a: l.a, b: l.b });
+      } else {
+        c = c.plus(l.a.minus(l.other).abs().div(2));
+        terms.push({ a: l.a.plus(l.other).div(2), b: l.b });
+      }
+    }
+    return new ConvexPL(c, ZERO, terms);
   }
 
   /** |asset exposure| of one asset; null when the order does not move it. */

@@ -25,7 +25,8 @@ describe('binanceusdm, one-way mode', () => {
     // net = 30000 − 12000 = 18000       gross = 30000 + 12000 = 42000
     // equity = USDT marginBalance 20000 (wallet 18600 + unrealized 1400)     leverage = 42000 / 20000 = 2.1
     // pending, all buys filled: BTC buy 0.1 → 0.6 · 60000 = 36000; ETH reduce-only buy 1 − 0.25 filled = 0.75
-    //   shrinks the short toward zero → −3.25 · 3000 = −9750; net = 36000 − 9750 = 26250, gross = 45750
+    //   shrinks the short toward zero → −3.25 · 3000 = −9750; net = 36000 − 9750 = 26250
+    // gross, worst case over any mix of fills: BTC max(36000, 30000) + ETH max(9750, 12000) = 48000
     // pending sells: none → as now
     const r = guard.exposure();
     expect(r).toMatchObject({
@@ -36,7 +37,7 @@ describe('binanceusdm, one-way mode', () => {
     });
     expect(r.limits).toEqual([
       { limit: 'maxNetExposure', threshold: '36000', value: '26250', utilisation: '0.729167' },          // 26250 / 36000
-      { limit: 'maxGrossExposure', threshold: '60000', value: '45750', utilisation: '0.7625' },           // 45750 / 60000
+      { limit: 'maxGrossExposure', threshold: '60000', value: '48000', utilisation: '0.8' },              // 48000 / 60000
       { limit: 'maxAssetExposure', subject: 'BTC', threshold: '40000', value: '36000', utilisation: '0.9' },
       { limit: 'maxPositionNotional', subject: 'BTC/USDT:USDT', threshold: '50000', value: '36000', utilisation: '0.72' },
       { limit: 'maxPositionNotional', subject: 'ETH/USDT:USDT', threshold: '50000', value: '12000', utilisation: '0.24' },

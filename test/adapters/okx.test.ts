@@ -19,7 +19,9 @@ describe('okx, net position mode', () => {
     // BTC asset = 3000 − 400 + 600 = 3200; ETH = −6000; net = −2800
     // gross = 3000 + 6000 + 400 + 600 = 10000; leverage = 10000 / 8600 = 1.16279069… → 1.1627907
     // pending buys: BTC buy 10 contracts → 15 · 0.01 · 60000 = 9000; the reduce-only ETH buy 5 − 2 filled = 3
-    //   contracts shrinks the short to −17 · 0.1 · 3000 = −5100; gross = 9000 + 5100 + 400 + 600 = 15100
+    //   contracts shrinks the short to −17 · 0.1 · 3000 = −5100; net with buys filled = 9000 − 5100 + 400 + 600
+    // gross, worst case over any mix of fills: each holding at its larger direction:
+    //   BTC max(9000, 3000) + ETH max(5100, 6000) + 400 + 600 = 16000
     const r = guard.exposure();
     expect(r).toMatchObject({
       equity: '8600', net: '-2800', gross: '10000', leverage: '1.1627907',
@@ -28,13 +30,13 @@ describe('okx, net position mode', () => {
       unpriced: [],
     });
     expect(r.limits).toEqual([
-      { limit: 'maxGrossExposure', threshold: '20000', value: '15100', utilisation: '0.755' },
+      { limit: 'maxGrossExposure', threshold: '20000', value: '16000', utilisation: '0.8' },
       { limit: 'maxAssetExposure', subject: 'ETH', threshold: '8000', value: '6000', utilisation: '0.75' },
     ]);
     // contract size, not base units: one contract is 0.01 BTC = 600 USDT. Buying 100 contracts (1 BTC):
-    // gross room 20000 − 15100 = 4900 → 4900 / 600 = 8.166… → lot 0.1 → 8.1 contracts; after: 15100 + 8.1 · 600 = 19960
+    // gross room 20000 − 16000 = 4000 → 4000 / 600 = 6.666… → lot 0.1 → 6.6 contracts; after: 16000 + 6.6 · 600 = 19960
     const d = guard.preview({ symbol: 'BTC/USDT:USDT', side: 'buy', type: 'market', amount: '100' });
-    expect([d.action, d.approved, d.reasons[0]?.code, d.after.gross]).toEqual(['resize', '8.1', 'GROSS_EXPOSURE', '19960']);
+    expect([d.action, d.approved, d.reasons[0]?.code, d.after.gross]).toEqual(['resize', '6.6', 'GROSS_EXPOSURE', '19960']);
     expect(venue.unexpected).toEqual([]);
     await guard.close();
   });

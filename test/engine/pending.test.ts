@@ -67,6 +67,17 @@ describe('pending orders count as if they fill, worst case per direction', () =>
   it('open orders of another symbol count toward account limits', async () => {
     const g = await guardOn(linearBook([], { openOrders: [openOrder(ETH, 'sell', 2, 2600)] }), { limits: { maxGrossExposure: { value: 6000 } } });
     expect(g.preview(sell(BTC, '0.1')).approved).toBe('0.02'); // 5000 + 50000q ≤ 6000 in the sell scenario
-    expect(g.preview(buy(BTC, '0.1')).approved).toBe('0.1'); // the ETH sell does not fill in the buy scenario
+    // gross is a worst case over any mix of fills: the ETH sell may fill as well as the BTC buy
+    expect(g.preview(buy(BTC, '0.1')).approved).toBe('0.02');
+  });
+
+  it('gross never assumes that a pending order which shrinks a position fills', async () => {
+    // short 2 ETH (5000) with a resting buy of 2 ETH: per direction, the buy scenario has ETH flat;
+    // if the bid never fills the account still holds the short, so gross counts it
+    const g = await guardOn(linearBook([position(ETH, 'short', 2)], { openOrders: [openOrder(ETH, 'buy', 2, 2500)] }), { limits: { maxGrossExposure: { value: 6000 } } });
+    const d = g.preview(buy(BTC, '0.1'));
+    expect(d.approved).toBe('0.02'); // 5000 (the short, unfilled bid) + 50000q ≤ 6000
+    expect(d.reasons[0]).toMatchObject({ code: 'GROSS_EXPOSURE', before: '5000', after: '6000' });
+    expect(g.exposure().limits.find((l) => l.limit === 'maxGrossExposure')!.value).toBe('5000');
   });
 });

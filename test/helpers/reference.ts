@@ -64,43 +64,59 @@ export function capacity(b: RefBook, o: RefOrder): Decimal {
   return c.gt(0) ? c : ZERO;
 }
 
-/** The account in the order's direction's scenario after `q` of the order fills. */
-export function metricsAfter(b: RefBook, o: RefOrder, q: Decimal): RefMetrics {
+/**
+ * Units of every holding with every pending order of one side filled (fees of those
+ * orders too): its reduce-only orders first, toward zero and not past it, then the rest.
+ */
+function scenario(b: RefBook, side: 'buy' | 'sell'): { u: Map<string, Decimal>; fees: Decimal } {
   const u = units(b);
-  let fees = ZERO;
-  const add = (ord: RefOrder, amt: Decimal) => {
-    const m = b.markets.get(ord.symbol)!;
-    if (m.kind === 'spot' && b.cash.has(m.base)) return;
-    const key = holdingKeyOf(m);
-    const signed = ord.side === 'buy' ? amt : amt.neg();
-    u.set(key, (u.get(key) ?? ZERO).plus(signed));
-  };
-  // worst case for the direction: its reduce-only orders fill first, toward zero and not past it
   const start = units(b);
+  let fees = ZERO;
   for (const p of b.pending) {
-    if (p.side !== o.side || !p.reduceOnly) continue;
-    const m = b.markets.get(p.symbol)!;
-    const key = holdingKeyOf(m);
+    if (p.side !== side || !p.reduceOnly) continue;
+    const key = holdingKeyOf(b.markets.get(p.symbol)!);
     const u0 = start.get(key) ?? ZERO;
     const cur = u.get(key) ?? ZERO;
     const room = p.side === 'buy' ? Decimal.max(ZERO, Decimal.min(cur.neg(), u0.neg())) : Decimal.max(ZERO, Decimal.min(cur, u0));
-    add(p, Decimal.min(p.amount, room));
+    move(b, u, p, Decimal.min(p.amount, room));
   }
   for (const p of b.pending) {
-    if (p.side !== o.side || p.reduceOnly) continue;
-    add(p, p.amount);
+    if (p.side !== side || p.reduceOnly) continue;
+    move(b, u, p, p.amount);
     fees = fees.plus(feeOf(b, p, p.amount));
   }
+  return { u, fees };
+}
+
+function move(b: RefBook, u: Map<string, Decimal>, ord: RefOrder, amt: Decimal): void {
+  const m = b.markets.get(ord.symbol)!;
+  if (m.kind === 'spot' && b.cash.has(m.base)) return;
+  const key = holdingKeyOf(m);
+  u.set(key, (u.get(key) ?? ZERO).plus(ord.side === 'buy' ? amt : amt.neg()));
+}
+
+/**
+ * The account after `q` of the order fills: net, assets and position in the order's
+ * direction's scenario; gross in its worst case over any mix of pending fills — per
+ * holding the larger of the two directions' scenarios, the order filled in both.
+ */
+export function metricsAfter(b: RefBook, o: RefOrder, q: Decimal): RefMetrics {
   const qe = o.reduceOnly ? Decimal.min(q, capacity(b, o)) : q;
-  add(o, qe);
-  fees = fees.plus(feeOf(b, o, qe));
+  const dir = scenario(b, o.side);
+  const other = scenario(b, o.side === 'buy' ? 'sell' : 'buy');
+  const u = dir.u;
+  move(b, u, o, qe);
+  move(b, other.u, o, qe);
+  const fees = dir.fees.plus(feeOf(b, o, qe));
   let net = ZERO;
   let gross = ZERO;
   const assets = new Map<string, Decimal>();
-  for (const [key, n] of u) {
-    const v = n.mul(unitValue(b, key));
+  for (const key of new Set([...u.keys(), ...other.u.keys()])) {
+    const value = unitValue(b, key);
+    const v = (u.get(key) ?? ZERO).mul(value);
+    const w = (other.u.get(key) ?? ZERO).mul(value);
     net = net.plus(v);
-    gross = gross.plus(v.abs());
+    gross = gross.plus(Decimal.max(v.abs(), w.abs()));
     const a = assetOf(b, key);
     assets.set(a, (assets.get(a) ?? ZERO).plus(v));
   }
