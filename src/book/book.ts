@@ -76,6 +76,8 @@ interface AppliedFill {
   reduceOnly: boolean;
   amount: Decimal;
   price: Decimal | null;
+  /** the fee the fill cost, in the quote currency (estimated when the exchange has not said) */
+  fee: Decimal;
   at: number;
   /** event sequence number: compared with a snapshot's request, it says whether the snapshot can show the fill */
   seq: number;
@@ -141,6 +143,11 @@ export class Book {
 
   get equity(): Decimal {
     return this.cashTotal.plus(this.balanceValue);
+  }
+
+  /** Equity when every pending order fills (both directions' estimated fees off): the equity leverage and pctOfEquity limits read, matching grossWorst. */
+  get equityWorst(): Decimal {
+    return this.equity.minus(this.fees[BUYS]).minus(this.fees[SELLS]);
   }
 
   /** Equity in a scenario: pending orders' estimated fees come off. */
@@ -381,10 +388,17 @@ export class Book {
       this.pruneIfEmpty(h);
     }
     const m = found.market;
+    const state = this.sources.get(fill.source);
+    if (state && !fill.fee.isZero()) {
+      // the fee leaves equity now; the snapshot that shows the fill carries the exchange's own figure
+      const q = this.options.quoteCurrency;
+      state.cash = state.cash.minus(fill.fee);
+      this.cashTotal = this.cashTotal.minus(fill.fee);
+      state.cashByCurrency.set(q, (state.cashByCurrency.get(q) ?? ZERO).minus(fill.fee));
+    }
     if (m.kind === 'spot' && this.options.cashCurrencies.has(m.quote)) {
       // the quote paid or received; cash carries no exposure but it is equity
       const px = fill.price ?? this.price(fill.source, m.symbol);
-      const state = this.sources.get(fill.source);
       if (px && state) {
         const delta = px.mul(fill.amount).mul(route.direction === 1 ? -1 : 1);
         state.cash = state.cash.plus(delta);

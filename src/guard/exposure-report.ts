@@ -75,7 +75,7 @@ export function exposureReport(book: Book, config: GuardConfig, asOf: number): E
   // gross in its worst case over any mix of pending fills (Book.grossWorst), against the lower equity
   if (l.maxGrossExposure) limits.push(row('maxGrossExposure', thresholdValue(l.maxGrossExposure, equity), book.grossWorst));
   if (l.maxLeverage) {
-    const lev = worst((s) => (book.equityIn(s).gt(0) ? book.grossWorst.div(book.equityIn(s)) : new Decimal(Infinity)));
+    const lev = book.equityWorst.gt(0) ? book.grossWorst.div(book.equityWorst) : new Decimal(Infinity);
     limits.push(row('maxLeverage', l.maxLeverage, lev.isFinite() ? lev.toDecimalPlaces(8) : lev));
   }
   if (l.maxAssetExposure) {

@@ -87,7 +87,7 @@ export class Projection {
     this.exempt = dmin(dmax(reducingExempt, this.grandfathered), this.exposureCap);
     this.net0 = book.net[s];
     this.gross0 = book.grossWorst;
-    this.equity0 = book.equityIn(s);
+    this.equity0 = book.equityWorst;
     const legs: ProjectedLeg[] = [];
     let slope = ZERO;
     let rest = this.gross0;

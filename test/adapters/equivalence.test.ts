@@ -22,8 +22,9 @@ const intents = [
   { symbol: 'BTC/USDT:USDT', side: 'sell', type: 'market', amount: '0.1' },                       // reduces the long: allow
   { symbol: 'BTC/USDT:USDT', side: 'buy', type: 'market', amount: '0.2' },                        // BTC 36000 + 12000 > 40000: resize to 0.066
   { symbol: 'ETH/USDT:USDT', side: 'buy', type: 'limit', amount: '1', price: '3500' },            // 1666 bps from the mark: PRICE_BAND
-  // more ETH short: gross in its worst case counts BTC with its pending buy (36000): 36000 + 12000 + 3000 q ≤ 3 · (20000 − 0.6 q maker fee)
-  //   → q ≤ 12000 / 3001.8 = 3.9976… → 3.997 (LEVERAGE binds before ORDER_NOTIONAL's 6.666)
+  // more ETH short: gross in its worst case counts BTC with its pending buy (36000), and equity loses every
+  // pending order's fee (the BTC limit buy's 0.1 · 60000 · 0.0002 = 1.2): 48000 + 3000 q ≤ 3 · (20000 − 1.2 − 0.6 q)
+  //   → q ≤ 11996.4 / 3001.8 = 3.9964… → 3.996 (LEVERAGE binds before ORDER_NOTIONAL's 6.666)
   { symbol: 'ETH/USDT:USDT', side: 'sell', type: 'limit', amount: '10', price: '3000' },
   { symbol: 'DOGE/USDT:USDT', side: 'buy', type: 'market', amount: '100' },                       // not a market here: UNKNOWN_SYMBOL
   { symbol: 'ETH/USDT:USDT', side: 'buy', type: 'market', amount: '2' },                          // reduces the ETH short: allow
@@ -50,7 +51,7 @@ describe('a guard on a mocked Binance account decides exactly as the same snapsh
       ['allow', '0.1', null],
       ['resize', '0.066', 'ASSET_EXPOSURE'],
       ['block', '0', 'PRICE_BAND'],
-      ['resize', '3.997', 'LEVERAGE'],
+      ['resize', '3.996', 'LEVERAGE'],
       ['block', '0', 'UNKNOWN_SYMBOL'],
       ['allow', '2', null],
     ]);

@@ -107,7 +107,8 @@ export function metricsAfter(b: RefBook, o: RefOrder, q: Decimal): RefMetrics {
   const u = dir.u;
   move(b, u, o, qe);
   move(b, other.u, o, qe);
-  const fees = dir.fees.plus(feeOf(b, o, qe));
+  // equity with every pending order filled, both directions: the fees all come off
+  const fees = dir.fees.plus(other.fees).plus(feeOf(b, o, qe));
   let net = ZERO;
   let gross = ZERO;
   const assets = new Map<string, Decimal>();
