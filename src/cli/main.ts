@@ -5,6 +5,7 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerSnapshot } from './commands/snapshot.js';
 import { registerReport } from './commands/report.js';
+import { registerDemo } from './commands/demo.js';
 
 const program = new Command();
 program
@@ -17,6 +18,7 @@ registerSimulate(program);
 registerConfigCommands(program);
 registerSnapshot(program);
 registerReport(program);
+registerDemo(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof RiskGuardError) {

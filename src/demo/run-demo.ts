@@ -1,0 +1,177 @@
+/**
+ * `risk-guard demo`: the example bots (strategies-example/) trade one simulated
+ * 10 000 USDT account through a wrapped ccxt exchange for a bounded number of market
+ * ticks. Every decision the guard takes is recorded, the account is measured on the
+ * exchange's side before and after each tick, and a referee checks that what the
+ * exchange accepted kept every limit.
+ */
+import { pyramid } from '../../strategies-example/pyramid.js';
+import { EXAMPLE_CONFIG, marketMoves, startGuardedSim } from '../../strategies-example/on-sim.js';
+import { marketMaker, momentum } from '../../strategies-example/two-strategies.js';
+import type { RiskGuardConfigInput } from '../config/schema.js';
+import { fmt, fmtRatio, type Decimal } from '../decimal.js';
+import type { Decision } from '../guard/decision.js';
+import { exchangeTruth, type ExchangeTruth } from './exchange-truth.js';
+import { judgeStep, type Breach } from './referee.js';
+
+export interface DemoOptions {
+  /** market ticks to run (default 400) */
+  steps?: number;
+  /** seeds the price path (default 7): the same seed gives the same run */
+  seed?: number;
+  config?: RiskGuardConfigInput;
+  /** called after every tick */
+  onStep?: (done: number, total: number) => void;
+}
+
+/** One point of the chart: the account after a tick, from the exchange's side (decimal strings). */
+export interface DemoSample {
+  step: number;
+  net: string;
+  gross: string;
+  /** gross with pending orders in their worst case, as the limits read it */
+  worstGross: string;
+  leverage: string | null;
+  worstLeverage: string | null;
+  equity: string;
+}
+
+/** A decision that changed an order, with the tick it happened at. */
+export interface DemoMarker {
+  step: number;
+  action: 'resize' | 'block';
+  symbol: string;
+  side: string;
+  requested: string;
+  approved: string;
+  code: string;
+  message: string;
+}
+
+export interface LimitTally {
+  resized: number;
+  blocked: number;
+}
+
+export interface Peak {
+  limit: string;
+  threshold: string | null;
+  /** the highest value seen after any tick, with pending orders in their worst case */
+  peak: string;
+  step: number;
+}
+
+export interface DemoResult {
+  seed: number;
+  steps: number;
+  durationMs: number;
+  decisions: { allowed: number; resized: number; blocked: number; total: number };
+  /** resized and blocked orders by the limit that bound */
+  byLimit: Record<string, LimitTally>;
+  ordersAccepted: number;
+  fills: number;
+  peaks: { net: Peak; gross: Peak; leverage: Peak };
+  limits: { maxNetExposure: string | null; maxGrossExposure: string | null; maxLeverage: string | null };
+  stateChanges: Array<{ step: number; from: string; to: string; reason: string }>;
+  samples: DemoSample[];
+  markers: DemoMarker[];
+  breaches: Breach[];
+  /** true when no order the exchange accepted breached a limit */
+  limitsHeld: boolean;
+  final: { net: string; gross: string; leverage: string | null; equity: string };
+}
+
+const ratio = (x: Decimal | null) => (x === null ? null : fmtRatio(x, 6));
+
+export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
+  const steps = opts.steps ?? 400;
+  const seed = opts.seed ?? 7;
+  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+  const started = Date.now();
+  const env = await startGuardedSim(opts.config ?? EXAMPLE_CONFIG, { seed });
+  const { sim, guard, exchange } = env;
+  const limits = guard.config.limits;
+  const bots = [pyramid({ fatFingerAt: Math.max(2, Math.floor(steps / 8)) }), marketMaker(), momentum()];
+  const symbolOf = (id: string): string => exchange.safeMarket(id).symbol ?? id;
+
+  let step = 0;
+  const counts = { allowed: 0, resized: 0, blocked: 0, total: 0 };
+  const byLimit: Record<string, LimitTally> = {};
+  const markers: DemoMarker[] = [];
+  const stateChanges: DemoResult['stateChanges'] = [];
+  guard.on('decision', (d: Decision) => {
+    counts.total += 1;
+    if (d.action === 'allow') {
+      counts.allowed += 1;
+      return;
+    }
+    const r = d.reasons[0];
+    const code = r?.code ?? 'UNKNOWN';
+    const tally = (byLimit[code] ??= { resized: 0, blocked: 0 });
+    if (d.action === 'resize') { counts.resized += 1; tally.resized += 1; } else { counts.blocked += 1; tally.blocked += 1; }
+    markers.push({ step, action: d.action, symbol: d.symbol, side: d.side, requested: d.requested, approved: d.approved, code, message: r?.message ?? '' });
+  });
+  guard.on('stateChange', (e) => stateChanges.push({ step, from: e.from, to: e.to, reason: e.reason }));
+
+  const samples: DemoSample[] = [];
+  const breaches: Breach[] = [];
+  const peaks = {
+    net: { limit: 'maxNetExposure', value: null as Decimal | null, step: 0 },
+    gross: { limit: 'maxGrossExposure', value: null as Decimal | null, step: 0 },
+    leverage: { limit: 'maxLeverage', value: null as Decimal | null, step: 0 },
+  };
+  const raise = (p: { value: Decimal | null; step: number }, v: Decimal | null) => {
+    if (v !== null && (p.value === null || v.gt(p.value))) { p.value = v; p.step = step; }
+  };
+  let ordersSeen = sim.state().orders.length;
+  let last: ExchangeTruth | null = null;
+  try {
+    for (step = 1; step <= steps; step++) {
+      // the market moves and the guard re-reads the account; then the referee's "before"
+      await marketMoves(env);
+      const before = exchangeTruth(sim.state());
+      await Promise.all(bots.map((b) => b.step(exchange)));
+      const state = sim.state();
+      const after = exchangeTruth(state);
+      const newOrders = state.orders.slice(ordersSeen);
+      ordersSeen = state.orders.length;
+      breaches.push(...judgeStep(limits, { step, before, after, newOrders, symbolOf }));
+      samples.push({
+        step, net: fmt(after.net), gross: fmt(after.gross), worstGross: fmt(after.worstGross),
+        leverage: ratio(after.leverage), worstLeverage: ratio(after.worstLeverage), equity: fmt(after.equity),
+      });
+      raise(peaks.net, after.worstNet);
+      raise(peaks.gross, after.worstGross);
+      raise(peaks.leverage, after.worstLeverage);
+      last = after;
+      opts.onStep?.(step, steps);
+    }
+    step = steps;
+    const state = sim.state();
+    const threshold = (t: typeof limits.maxNetExposure) => (t === undefined ? null : t.kind === 'value' ? fmt(t.value) : `${fmt(t.pct)}% of equity`);
+    const peak = (p: { limit: string; value: Decimal | null; step: number }, th: string | null, digits?: number): Peak => ({
+      limit: p.limit, threshold: th, peak: p.value === null ? '0' : digits ? fmtRatio(p.value, digits) : fmt(p.value), step: p.step,
+    });
+    const lim = {
+      maxNetExposure: threshold(limits.maxNetExposure),
+      maxGrossExposure: threshold(limits.maxGrossExposure),
+      maxLeverage: limits.maxLeverage === undefined ? null : fmt(limits.maxLeverage),
+    };
+    return {
+      seed, steps, durationMs: Date.now() - started,
+      decisions: counts, byLimit,
+      ordersAccepted: state.orders.length,
+      fills: state.fills,
+      peaks: { net: peak(peaks.net, lim.maxNetExposure), gross: peak(peaks.gross, lim.maxGrossExposure), leverage: peak(peaks.leverage, lim.maxLeverage, 4) },
+      limits: lim,
+      stateChanges, samples, markers, breaches,
+      limitsHeld: breaches.length === 0,
+      final: last
+        ? { net: fmt(last.net), gross: fmt(last.gross), leverage: ratio(last.leverage), equity: fmt(last.equity) }
+        : { net: '0', gross: '0', leverage: null, equity: '0' },
+    };
+  } finally {
+    await env.close();
+  }
+}
