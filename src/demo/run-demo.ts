@@ -17,7 +17,7 @@ import { judgeStep, type Breach } from './referee.js';
 export interface DemoOptions {
   /** market ticks to run (default 400) */
   steps?: number;
-  /** seeds the price path (default 7): the same seed gives the same run */
+  /** seeds the price path (default 7); the bots run concurrently, so racing orders may reach the guard in another order on another run */
   seed?: number;
   config?: RiskGuardConfigInput;
   /** called after every tick */

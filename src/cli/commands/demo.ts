@@ -26,7 +26,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('run the example bots against a simulated exchange (no keys, no network) and report what the guard allowed, resized and blocked')
     .option('--steps <n>', 'market ticks to run', '400')
-    .option('--seed <n>', 'seed of the price path: the same seed gives the same run', '7')
+    .option('--seed <n>', 'seed of the price path (the bots run concurrently, so which of two racing orders the guard sees first can vary between runs)', '7')
     .option('--out <file>', 'where to write the HTML report', 'risk-guard-demo.html')
     .option('--json', 'print the summary as JSON instead of text')
     .option('--no-progress', 'no progress bar')
