@@ -15,6 +15,7 @@ export type Decimal = InstanceType<typeof Decimal>;
 
 export const ZERO = new Decimal(0);
 export const ONE = new Decimal(1);
+export const MINUS_ONE = new Decimal(-1);
 export const BPS = new Decimal(10000);
 export const HUNDRED = new Decimal(100);
 
@@ -50,6 +51,33 @@ export function fmt(d: Decimal): string {
 /** A ratio for display: at most `dp` decimal places, rounded half-even. */
 export function fmtRatio(d: Decimal, dp = 8): string {
   return fmt(d.toDecimalPlaces(dp));
+}
+
+/**
+ * Division at only the precision a display needs. A 60-digit division costs ~2 µs,
+ * a 10-digit one a tenth of that, and the checks report ratios on every decision.
+ */
+const Ratio = Decimal.clone({ precision: 20 });
+
+/**
+ * n / d rounded half-even to `dp` decimal places, computed with one correctly rounded
+ * division at just enough significant digits (never rounded twice).
+ */
+export function divToPlaces(n: Decimal, d: Decimal, dp: number): Decimal {
+  if (n.isZero()) return ZERO;
+  // the quotient's exponent is e or e − 1
+  const e = n.e - d.e;
+  const digits = e + 1 + dp;
+  if (digits < 1 || digits > 1e6) return n.div(d).toDecimalPlaces(dp);
+  Ratio.set({ precision: digits });
+  let q = Ratio.div(n, d);
+  if (q.e === e - 1) {
+    // one digit finer than dp: divide again at one digit fewer, from the exact quotient
+    if (digits - 1 < 1) return n.div(d).toDecimalPlaces(dp);
+    Ratio.set({ precision: digits - 1 });
+    q = Ratio.div(n, d);
+  }
+  return new Decimal(q);
 }
 
 export function dmin(a: Decimal, b: Decimal): Decimal {

@@ -1,4 +1,4 @@
-import { Decimal, ZERO } from '../decimal.js';
+import { Decimal, MINUS_ONE, ONE, ZERO } from '../decimal.js';
 import { BUYS, Holding, NOW, SELLS, holdingKey, type HoldingSide, type Scenario } from './holding.js';
 import type { MarketSpec } from './market.js';
 import type { NormalizedSnapshot, PositionSide } from './snapshot.js';
@@ -208,7 +208,7 @@ export class Book {
 
   /** Value of one unit of `currency` in the quote currency, or null when no market prices it. */
   conversion(currency: string, preferSource?: string): Decimal | null {
-    if (this.options.cashCurrencies.has(currency)) return new Decimal(1);
+    if (this.options.cashCurrencies.has(currency)) return ONE;
     const found = this.conversionMarket(currency, preferSource);
     return found ? this.price(found.source, found.symbol) : null;
   }
@@ -226,7 +226,7 @@ export class Book {
     const holding = (name: string, hs: HoldingSide, asset: string, symbol: string | null, m: MarketSpec | null, kind?: Holding['kind']) =>
       create ? this.holdingFor(source, name, hs, asset, symbol, m, kind) : this.holdings.get(holdingKey(source, name, hs)) ?? this.detached(source, name, hs, asset, symbol, m, kind);
     const direction: 1 | -1 = side === 'buy' ? 1 : -1;
-    const dirD = new Decimal(direction);
+    const dirD = direction === 1 ? ONE : MINUS_ONE;
     if (market.kind === 'spot') {
       const legs: Leg[] = [];
       let target: Holding | null = null;
@@ -420,21 +420,46 @@ export class Book {
       else t.reservedBySells = t.reservedBySells.plus(amount);
       if (route.closing) {
         // a closing order fills toward zero in its direction's worst case, never past it
-        this.detach(t);
         if (buy) t.closingBuys = t.closingBuys.plus(amount);
         else t.closingSells = t.closingSells.plus(amount);
-        this.attach(t);
+        this.revalueScenario(t, s);
       }
     }
     if (!route.closing) for (const leg of route.legs) {
       const h = leg.holding;
-      this.detach(h);
-      const du = leg.unitsPerAmount.mul(amount);
+      const du = leg.unitsPerAmount === ONE ? amount : leg.unitsPerAmount === MINUS_ONE ? amount.neg() : leg.unitsPerAmount.mul(amount);
       if (buy) h.deltaBuys = h.deltaBuys.plus(du);
       else h.deltaSells = h.deltaSells.plus(du);
-      this.attach(h);
+      this.revalueScenario(h, s);
     }
     if (!order.feePerUnit.isZero()) this.fees[s] = this.fees[s].plus(order.feePerUnit.mul(amount));
+  }
+
+  /**
+   * A pending order moved one scenario of a holding: only that scenario's notional
+   * changes, so only its difference goes into the aggregates (a handful of exact
+   * operations instead of taking the holding out and putting it back).
+   */
+  private revalueScenario(h: Holding, s: typeof BUYS | typeof SELLS): void {
+    const v = h.unitValue;
+    if (!h.attached || v === null || this.holdings.get(h.key) !== h) {
+      this.detach(h);
+      this.attach(h);
+      return;
+    }
+    const n = h.notional;
+    const before = n[s];
+    const after = h.unitsIn(s).mul(v);
+    if (after.eq(before)) return;
+    const worstBefore = worstAbs(n);
+    n[s] = after;
+    const d = after.minus(before);
+    this.net[s] = this.net[s].plus(d);
+    this.gross[s] = this.gross[s].plus(after.abs().minus(before.abs()));
+    const a = this.assets.get(h.asset)!;
+    a[s] = a[s].plus(d);
+    const worstAfter = worstAbs(n);
+    if (!worstAfter.eq(worstBefore)) this.grossWorst = this.grossWorst.plus(worstAfter.minus(worstBefore));
   }
 
   // ---- snapshots and prices --------------------------------------------------

@@ -77,6 +77,8 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
   readonly lifecycle: OrderLifecycle;
   /** settles orders lost in transit (set by the order hook, which can ask the exchange) */
   private resolver: ((source: string) => Promise<void>) | null = null;
+  private readonly idPrefix = `rg${randomBytes(9).toString('hex')}`;
+  private idCounter = 0;
 
   private constructor(config: GuardConfig, sources: AccountSource[], clock: (() => number) | undefined) {
     super();
@@ -203,9 +205,14 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     return this.book.removePending(reservationId);
   }
 
-  /** Decision ids double as client order ids: 32 alphanumerics fit every major exchange's format. */
+  /**
+   * Decision ids double as client order ids: 32 alphanumerics fit every major exchange's
+   * format (OKX allows no more). A random prefix per guard keeps two guards (or two runs)
+   * apart; a counter keeps one guard's ids unique without drawing randomness per order.
+   */
   private newId(): string {
-    return `rg${randomBytes(15).toString('hex')}`;
+    this.idCounter++;
+    return this.idPrefix + this.idCounter.toString(16).padStart(12, '0');
   }
 
   /**

@@ -22,6 +22,8 @@ export function exposureMaxAmount(p: Projection, t: ExposureTerm): Decimal | nul
   const s = p.exempt;
   const cap = p.exposureCap;
   if (cap.lte(s)) return null;
+  // the common case: the whole request fits, and one exact evaluation says so
+  if (exposurePasses(p, t, cap)) return null;
   const ms = t.metric.valueAt(s);
   let best: Decimal;
   if (!t.perEquity) {
@@ -56,16 +58,6 @@ export function exposurePasses(p: Projection, t: ExposureTerm, q: Decimal): bool
   if (eq.lte(0)) return v.isZero();
   const es = p.equityAt(s);
   return v.lte(t.limit.mul(eq)) || (es.gt(0) && v.mul(es).lte(ms.mul(eq)));
-}
-
-/** Ratio for reports: metric / equity, null when equity is not positive. */
-export function ratio(metric: Decimal, equity: Decimal): Decimal | null {
-  return equity.gt(0) ? metric.div(equity) : null;
-}
-
-export function fmtOrDash(d: Decimal | null, dp?: number): string {
-  if (d === null) return 'n/a';
-  return dp === undefined ? fmt(d) : fmt(d.toDecimalPlaces(dp));
 }
 
 /**

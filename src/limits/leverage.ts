@@ -1,6 +1,6 @@
 import type { Decimal } from '../decimal.js';
-import { fmt } from '../decimal.js';
-import { exposureMaxAmount, exposurePasses, fmtOrDash, ratio } from './exposure.js';
+import { divToPlaces, fmt } from '../decimal.js';
+import { exposureMaxAmount, exposurePasses } from './exposure.js';
 import type { LimitRule } from './rule.js';
 
 /** gross exposure / equity; equity falls by the order's estimated fee. */
@@ -12,16 +12,17 @@ export function leverage(max: Decimal): LimitRule {
     kind: 'resize',
     maxAmount: (p) => exposureMaxAmount(p, { metric: p.grossPL(), limit: max, perEquity: true }),
     check(p, q) {
-      const after = ratio(p.grossAt(q), p.equityAt(q));
-      const before = ratio(p.gross0, p.equity0);
+      const eq = p.equityAt(q);
+      const after = eq.gt(0) ? divToPlaces(p.grossAt(q), eq, 8) : null;
+      const before = p.equity0.gt(0) ? fmt(divToPlaces(p.gross0, p.equity0, 8)) : 'n/a';
       return {
         pass: exposurePasses(p, { metric: p.grossPL(), limit: max, perEquity: true }, q),
         threshold: fmt(max),
-        before: fmtOrDash(before, 8),
-        after: fmtOrDash(after, 8),
+        before,
+        after: after === null ? 'n/a' : fmt(after),
         message: after === null
-          ? `leverage is unbounded: equity would be ${fmt(p.equityAt(q))} ${p.ctx.config.quoteCurrency}`
-          : `leverage would be ${fmtOrDash(after, 4)}x, limit ${fmt(max)}x`,
+          ? `leverage is unbounded: equity would be ${fmt(eq)} ${p.ctx.config.quoteCurrency}`
+          : `leverage would be ${fmt(divToPlaces(p.grossAt(q), eq, 4))}x, limit ${fmt(max)}x`,
       };
     },
   };

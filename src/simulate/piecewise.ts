@@ -19,9 +19,16 @@ export class ConvexPL {
     readonly terms: readonly AbsTerm[],
   ) {}
 
+  // the last value asked for: limits and the decision read the same amount several times
+  private lastQ: Decimal | null = null;
+  private lastV: Decimal | null = null;
+
   valueAt(q: Decimal): Decimal {
+    if (q === this.lastQ) return this.lastV!;
     let v = this.d.isZero() ? this.c : this.c.plus(this.d.mul(q));
     for (const t of this.terms) v = v.plus(t.a.plus(t.b.mul(q)).abs());
+    this.lastQ = q;
+    this.lastV = v;
     return v;
   }
 

@@ -113,8 +113,12 @@ export class Projection {
 
   // ---- metrics as functions of the (effective) amount ------------------------
 
+  // the metrics are built once per projection: several limits and the decision's numbers read them
+  private net?: ConvexPL;
+  private gross?: ConvexPL;
+
   netPL(): ConvexPL {
-    return new ConvexPL(ZERO, ZERO, [{ a: this.net0, b: this.netSlope }]);
+    return (this.net ??= new ConvexPL(ZERO, ZERO, [{ a: this.net0, b: this.netSlope }]));
   }
 
   /**
@@ -124,6 +128,10 @@ export class Projection {
    * max(|a + bq|, |o + bq|) = |a − o|/2 + |(a + o)/2 + bq| keeps the convex form.
    */
   grossPL(): ConvexPL {
+    return (this.gross ??= this.buildGrossPL());
+  }
+
+  private buildGrossPL(): ConvexPL {
     let c = this.grossRest;
     const terms: AbsTerm[] = [];
     for (const l of this.legs) {
@@ -155,15 +163,16 @@ export class Projection {
 
   /** Equity after the order: the estimated fee comes off. Linear: equity0 − fee·q. */
   equityAt(q: Decimal): Decimal {
-    return this.feePerUnit.isZero() ? this.equity0 : this.equity0.minus(this.feePerUnit.mul(this.effective(q)));
+    return this.feePerUnit.isZero() || q.isZero() ? this.equity0 : this.equity0.minus(this.feePerUnit.mul(this.effective(q)));
   }
 
   netAt(q: Decimal): Decimal {
-    return this.net0.plus(this.netSlope.mul(this.effective(q)));
+    return q.isZero() ? this.net0 : this.net0.plus(this.netSlope.mul(this.effective(q)));
   }
 
+  /** At q = 0 the projected gross is the book's own grossWorst (the legs' terms add back what grossRest took out). */
   grossAt(q: Decimal): Decimal {
-    return this.grossPL().valueAt(this.effective(q));
+    return q.isZero() ? this.gross0 : this.grossPL().valueAt(this.effective(q));
   }
 
   /** The assets whose exposure the order moves. */
