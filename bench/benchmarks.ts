@@ -126,7 +126,8 @@ async function stubExchange(exchangeInfo: string): Promise<InstanceType<typeof c
 
 export interface WrapRow { rawP50us: number; wrappedP50us: number; ratio: number; rawP99us: number; wrappedP99us: number }
 
-async function wrapOverhead(time: number): Promise<WrapRow> {
+/** A raw binanceusdm and a wrapped one, both on the stub transport, and the guard behind the wrapped one. */
+export async function wrapPair(): Promise<{ raw: InstanceType<typeof ccxt.binanceusdm>; wrapped: InstanceType<typeof ccxt.binanceusdm>; guard: RiskGuard }> {
   const sim = await startSimExchange({ seed: 1 });
   const exchangeInfo = await (await fetch(`${sim.url}/fapi/v1/exchangeInfo`)).text();
   await sim.close();
@@ -138,7 +139,11 @@ async function wrapOverhead(time: number): Promise<WrapRow> {
     balance: { USDT: { total: '1000000000' } }, prices: { 'BTC/USDT:USDT': { mark: '60000' } },
   } as unknown as AccountSnapshot;
   const guard = await RiskGuard.create({ config: { ...BENCH_CONFIG, freshness: { afterOrderMs: 0 } }, sources: [snapshot] });
-  const wrapped = guard.wrap(inner, { account: 'binanceusdm' });
+  return { raw, wrapped: guard.wrap(inner, { account: 'binanceusdm' }), guard };
+}
+
+async function wrapOverhead(time: number): Promise<WrapRow> {
+  const { raw, wrapped, guard } = await wrapPair();
   const bench = new Bench({ time, warmup: true, warmupTime: Math.min(200, time) });
   bench.add('raw createOrder', async () => {
     await raw.createOrder('BTC/USDT:USDT', 'market', 'buy', 0.001);

@@ -285,17 +285,29 @@ export class Book {
 
   // ---- pending orders ------------------------------------------------------
 
-  /** Adds an open order or a reservation; it counts as if it fills in its direction's scenario. */
-  addPending(input: PendingInput, typeForFee = 'limit'): PendingOrder | string {
+  /**
+   * Adds an open order or a reservation; it counts as if it fills in its direction's scenario.
+   * `prepared` is the route and fee the check just computed for the same order: reused when
+   * its holdings are the book's own, so a reservation does not route the order twice.
+   */
+  addPending(input: PendingInput, typeForFee = 'limit', prepared?: { route: Route; feePerUnit: Decimal }): PendingOrder | string {
     if (this.pending.has(input.id)) return `pending order ${input.id} already exists`;
-    const found = this.findMarket(input.symbol, input.source);
-    if (!found) return `no market ${input.symbol} on ${input.source}`;
-    const route = this.route(input.source, found.market, input.side, input.positionSide, input.reduceOnly, input.price, true);
-    if (typeof route === 'string') return route;
+    let route: Route | string;
+    let feePerUnit: Decimal;
+    if (prepared && this.owns(prepared.route)) {
+      route = prepared.route;
+      feePerUnit = prepared.feePerUnit;
+    } else {
+      const found = this.findMarket(input.symbol, input.source);
+      if (!found) return `no market ${input.symbol} on ${input.source}`;
+      route = this.route(input.source, found.market, input.side, input.positionSide, input.reduceOnly, input.price, true);
+      if (typeof route === 'string') return route;
+      feePerUnit = this.feePerUnit(input.source, found.market, typeForFee, input.price);
+    }
     const order: PendingOrder = {
       ...input,
       route,
-      feePerUnit: route.closing ? ZERO : this.feePerUnit(input.source, found.market, typeForFee, input.price),
+      feePerUnit: route.closing ? ZERO : feePerUnit,
       filled: input.filled ?? ZERO,
       outcome: input.kind === 'open' ? 'acked' : 'reserved',
     };
@@ -305,6 +317,13 @@ export class Book {
     const k = `${order.source}|${order.symbol}`;
     this.openPerSymbol.set(k, (this.openPerSymbol.get(k) ?? 0) + 1);
     return order;
+  }
+
+  /** Are a route's holdings the ones in the book (not detached what-if copies)? */
+  private owns(route: Route): boolean {
+    if (route.target && this.holdings.get(route.target.key) !== route.target) return false;
+    for (const leg of route.legs) if (this.holdings.get(leg.holding.key) !== leg.holding) return false;
+    return true;
   }
 
   /** Shrinks a pending order's remaining amount (partial fill or amendment). */

@@ -1,6 +1,6 @@
 import { NOW } from '../book/holding.js';
 import { floorToLot, lotStepAt } from '../book/market.js';
-import { Decimal, ZERO, divToPlaces, fmt } from '../decimal.js';
+import { Decimal, ZERO, fmt, fmtQuotient } from '../decimal.js';
 import type { LimitRule } from '../limits/rule.js';
 import { normalizeIntent, type NormalizedIntent } from '../simulate/intent.js';
 import { Projection, type GuardContext } from '../simulate/projection.js';
@@ -24,7 +24,7 @@ interface Bound {
 const MAX_LOT_ADJUST = 3;
 
 function metrics(net: Decimal, gross: Decimal, equity: Decimal): DecisionMetrics {
-  return { net: fmt(net), gross: fmt(gross), leverage: equity.gt(0) ? fmt(divToPlaces(gross, equity, 8)) : null, equity: fmt(equity) };
+  return { net: fmt(net), gross: fmt(gross), leverage: equity.gt(0) ? fmtQuotient(gross, equity, 8) : null, equity: fmt(equity) };
 }
 
 function bookMetrics(ctx: GuardContext): DecisionMetrics {

@@ -1,7 +1,7 @@
 import type { Book } from '../book/book.js';
 import { BUYS, NOW, SELLS, type Scenario } from '../book/holding.js';
 import type { GuardConfig, Threshold } from '../config/config.js';
-import { Decimal, ZERO, divToPlaces, dmax, fmt, fmtRatio } from '../decimal.js';
+import { Decimal, ZERO, dmax, fmt, fmtQuotient, fmtRatio } from '../decimal.js';
 
 export interface LimitUtilisation {
   limit: string;
@@ -105,7 +105,7 @@ export function exposureReport(book: Book, config: GuardConfig, asOf: number): E
     equity: fmt(equity),
     net: fmt(book.net[NOW]),
     gross: fmt(book.gross[NOW]),
-    leverage: equity.gt(0) ? fmt(divToPlaces(book.gross[NOW], equity, 8)) : null,
+    leverage: equity.gt(0) ? fmtQuotient(book.gross[NOW], equity, 8) : null,
     assets,
     positions: posOut,
     limits,

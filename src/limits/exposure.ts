@@ -1,6 +1,6 @@
 import type { Threshold } from '../config/config.js';
-import { ONE, ZERO, dmax, fmt, type Decimal } from '../decimal.js';
-import type { ConvexPL } from '../simulate/piecewise.js';
+import { ONE, ZERO, approx, dmax, fmt, type Decimal } from '../decimal.js';
+import { FLOAT_SLACK, type ConvexPL } from '../simulate/piecewise.js';
 import type { Projection } from '../simulate/projection.js';
 import type { LimitRule } from './rule.js';
 
@@ -22,8 +22,8 @@ export function exposureMaxAmount(p: Projection, t: ExposureTerm): Decimal | nul
   const s = p.exempt;
   const cap = p.exposureCap;
   if (cap.lte(s)) return null;
-  // the common case: the whole request fits, and one exact evaluation says so
-  if (exposurePasses(p, t, cap)) return null;
+  // the common case: the whole request fits, with room to spare (doubles say so) or exactly
+  if (surelyWithinLimit(p, t, cap) || exposurePasses(p, t, cap)) return null;
   const ms = t.metric.valueAt(s);
   let best: Decimal;
   if (!t.perEquity) {
@@ -44,6 +44,32 @@ export function exposureMaxAmount(p: Projection, t: ExposureTerm): Decimal | nul
     best = dmax(q1, q2);
   }
   return best.gte(cap) ? null : best;
+}
+
+/**
+ * Does the metric at `cap` stay inside the limit by more than any rounding of doubles
+ * could hide? Only a clear yes counts; a near miss, an overflow or a NaN says no and
+ * the exact evaluation decides. Skips the exact arithmetic for orders far from every
+ * limit, which is most orders.
+ */
+function surelyWithinLimit(p: Projection, t: ExposureTerm, cap: Decimal): boolean {
+  const q = approx(cap);
+  const v = t.metric.upperBound(q);
+  const limit = approxCached(t.limit) * (1 - FLOAT_SLACK);
+  if (!t.perEquity) return v < limit;
+  // equity falls by the fee: take its lower bound
+  const e0 = approx(p.equity0);
+  const fee = approx(p.feePerUnit) * q;
+  const equityLow = e0 - fee - (Math.abs(e0) + Math.abs(fee)) * FLOAT_SLACK;
+  return equityLow > 0 && v < limit * equityLow * (1 - FLOAT_SLACK);
+}
+
+/** Limits live as long as the config: their doubles are worked out once. */
+const limitDoubles = new WeakMap<Decimal, number>();
+function approxCached(d: Decimal): number {
+  let v = limitDoubles.get(d);
+  if (v === undefined) limitDoubles.set(d, (v = approx(d)));
+  return v;
 }
 
 /** The exact verdict at amount q. */

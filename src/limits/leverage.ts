@@ -1,5 +1,5 @@
 import type { Decimal } from '../decimal.js';
-import { divToPlaces, fmt } from '../decimal.js';
+import { fmt, fmtQuotient } from '../decimal.js';
 import { exposureMaxAmount, exposurePasses } from './exposure.js';
 import type { LimitRule } from './rule.js';
 
@@ -13,16 +13,16 @@ export function leverage(max: Decimal): LimitRule {
     maxAmount: (p) => exposureMaxAmount(p, { metric: p.grossPL(), limit: max, perEquity: true }),
     check(p, q) {
       const eq = p.equityAt(q);
-      const after = eq.gt(0) ? divToPlaces(p.grossAt(q), eq, 8) : null;
-      const before = p.equity0.gt(0) ? fmt(divToPlaces(p.gross0, p.equity0, 8)) : 'n/a';
+      const after = eq.gt(0) ? fmtQuotient(p.grossAt(q), eq, 8) : null;
+      const before = p.equity0.gt(0) ? fmtQuotient(p.gross0, p.equity0, 8) : 'n/a';
       return {
         pass: exposurePasses(p, { metric: p.grossPL(), limit: max, perEquity: true }, q),
         threshold: fmt(max),
         before,
-        after: after === null ? 'n/a' : fmt(after),
+        after: after ?? 'n/a',
         message: after === null
           ? `leverage is unbounded: equity would be ${fmt(eq)} ${p.ctx.config.quoteCurrency}`
-          : `leverage would be ${fmt(divToPlaces(p.grossAt(q), eq, 4))}x, limit ${fmt(max)}x`,
+          : `leverage would be ${fmtQuotient(p.grossAt(q), eq, 4)}x, limit ${fmt(max)}x`,
       };
     },
   };

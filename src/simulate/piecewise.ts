@@ -1,4 +1,11 @@
-import type { Decimal } from '../decimal.js';
+import { approx, type Decimal } from '../decimal.js';
+
+/**
+ * How far a float evaluation may stray, relative to the sum of its terms' magnitudes.
+ * A double rounds each operation to 2^-53 ≈ 1.1e-16; a metric is a few dozen operations,
+ * so 1e-12 bounds the error with orders of magnitude to spare.
+ */
+export const FLOAT_SLACK = 1e-12;
 
 /** |a + b·q| */
 export interface AbsTerm {
@@ -18,6 +25,36 @@ export class ConvexPL {
     readonly d: Decimal,
     readonly terms: readonly AbsTerm[],
   ) {}
+
+  private floats: Float64Array | null = null;
+
+  /**
+   * An upper bound on f(q) from doubles, for screens that decide the common case (the
+   * order fits with room to spare) without exact arithmetic. NaN or Infinity when the
+   * numbers leave the double's range; callers then take the exact path.
+   */
+  upperBound(q: number): number {
+    let f = this.floats;
+    if (f === null) {
+      f = new Float64Array(2 + 2 * this.terms.length);
+      f[0] = approx(this.c);
+      f[1] = approx(this.d);
+      for (let i = 0; i < this.terms.length; i++) {
+        f[2 + 2 * i] = approx(this.terms[i]!.a);
+        f[3 + 2 * i] = approx(this.terms[i]!.b);
+      }
+      this.floats = f;
+    }
+    const dq = f[1]! * q;
+    let v = f[0]! + dq;
+    let magnitude = Math.abs(f[0]!) + Math.abs(dq);
+    for (let i = 2; i < f.length; i += 2) {
+      const bq = f[i + 1]! * q;
+      v += Math.abs(f[i]! + bq);
+      magnitude += Math.abs(f[i]!) + Math.abs(bq);
+    }
+    return v + magnitude * FLOAT_SLACK;
+  }
 
   // the last value asked for: limits and the decision read the same amount several times
   private lastQ: Decimal | null = null;

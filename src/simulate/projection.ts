@@ -2,7 +2,7 @@ import { worstAbs, type Book, type Route } from '../book/book.js';
 import { BUYS, SELLS, type Holding, type Scenario } from '../book/holding.js';
 import type { MarketSpec } from '../book/market.js';
 import type { GuardConfig, TradingState } from '../config/config.js';
-import { Decimal, ZERO, dmax, dmin } from '../decimal.js';
+import { Decimal, HALF, ZERO, dmax, dmin } from '../decimal.js';
 import type { NormalizedIntent } from './intent.js';
 import { ConvexPL, type AbsTerm } from './piecewise.js';
 
@@ -138,8 +138,8 @@ export class Projection {
       if (l.a.eq(l.other)) {
         terms.push({ a: l.a, b: l.b });
       } else {
-        c = c.plus(l.a.minus(l.other).abs().div(2));
-        terms.push({ a: l.a.plus(l.other).div(2), b: l.b });
+        c = c.plus(l.a.minus(l.other).abs().mul(HALF));
+        terms.push({ a: l.a.plus(l.other).mul(HALF), b: l.b });
       }
     }
     return new ConvexPL(c, ZERO, terms);

@@ -1,0 +1,65 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Decimal, approx } from '../../src/decimal.js';
+import { ConvexPL } from '../../src/simulate/piecewise.js';
+import { buy, guardOn, linear, position, sell, snapshot } from '../helpers/snapshots.js';
+
+const RUNS = Number(process.env['PROPERTY_RUNS'] ?? 1000);
+
+/** Exchange-shaped decimals: up to 18 integer digits, up to 18 places, either sign. */
+const decimalArb = fc.tuple(fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }), fc.integer({ min: 0, max: 18 }))
+  .map(([n, k]) => new Decimal(n.toString()).div(new Decimal(10).pow(k)));
+const termArb = fc.record({ a: decimalArb, b: decimalArb });
+
+describe('the float screen never says an order fits when exact arithmetic says it does not', () => {
+  it('approx is within 1e-14 of the value', () => {
+    fc.assert(fc.property(decimalArb, (d) => {
+      const exact = d.toNumber();
+      expect(Math.abs(approx(d) - exact)).toBeLessThanOrEqual(Math.abs(exact) * 1e-14);
+    }), { numRuns: RUNS });
+  });
+
+  it('ConvexPL.upperBound is never below the exact value, cancellation included', () => {
+    fc.assert(fc.property(decimalArb, decimalArb, fc.array(termArb, { maxLength: 4 }), decimalArb.map((q) => q.abs()), (c, d, terms, q) => {
+      const f = new ConvexPL(c, d, terms);
+      const exact = f.valueAt(q);
+      const bound = f.upperBound(approx(q));
+      // compare exactly: the bound as a Decimal against the exact value
+      expect(new Decimal(bound).gte(exact)).toBe(true);
+    }), { numRuns: RUNS });
+  });
+});
+
+// A market whose lot (1e-18) lets an order land a hair beyond a limit: only exact arithmetic sees it.
+const FINE = 'FINE/USDT:USDT';
+const fineBook = (positions: Parameters<typeof snapshot>[0]['positions'] = []) => snapshot({
+  markets: [{ ...linear('FINE'), precision: { amount: '0.000000000000000001', price: 0.1 } }],
+  positions,
+  prices: { [FINE]: { mark: '1' } },
+});
+
+describe('limits at the last digit: the screen defers to exact arithmetic', () => {
+  const over = '5000.000000000000000001';
+  it.each([
+    ['maxNetExposure', { maxNetExposure: { value: '5000' } }, 'NET_EXPOSURE'],
+    ['maxGrossExposure', { maxGrossExposure: { value: '5000' } }, 'GROSS_EXPOSURE'],
+    ['maxLeverage', { maxLeverage: '0.5' }, 'LEVERAGE'],
+    ['maxAssetExposure', { maxAssetExposure: { FINE: '5000' } }, 'ASSET_EXPOSURE'],
+    ['maxPositionNotional', { maxPositionNotional: { default: '5000' } }, 'POSITION_NOTIONAL'],
+  ])('%s: exactly at the limit passes, 1e-18 beyond is resized to it', async (_name, limits, code) => {
+    const g = await guardOn(fineBook(), { limits });
+    expect(g.preview(buy(FINE, '5000')).action).toBe('allow');
+    const d = g.preview(buy(FINE, over));
+    expect(d.action).toBe('resize');
+    expect(d.approved).toBe('5000');
+    expect(d.reasons[0]!.code).toBe(code);
+  });
+
+  it('a short a hair beyond the net limit, on top of a long, is resized too', async () => {
+    // long 1234.5 then a sell of 6234.500000000000000001: net −5000.000000000000000001
+    const g = await guardOn(fineBook([position(FINE, 'long', '1234.5')]), { limits: { maxNetExposure: { value: '5000' } } });
+    const d = g.preview(sell(FINE, '6234.500000000000000001'));
+    expect(d.action).toBe('resize');
+    expect(d.approved).toBe('6234.5');
+  });
+});
