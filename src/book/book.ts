@@ -124,12 +124,13 @@ export class Book {
   private seq = 0;
 
   readonly net: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
-  readonly gross: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
+  /** Σ |notional| of the book as it is (the worst case of pending orders is grossWorst) */
+  grossNow: Decimal = ZERO;
   /**
    * Gross exposure in its true worst case: Σ over holdings of the larger of |all pending
    * buys filled| and |all pending sells filled|. Any mix of fills lands between the two
-   * for each holding, so no mix can exceed it — unlike gross[BUYS] or gross[SELLS], where
-   * pending orders that would shrink a position are assumed to fill.
+   * for each holding, so no mix can exceed it — unlike a gross summed per direction,
+   * where pending orders that would shrink a position are assumed to fill.
    */
   grossWorst: Decimal = ZERO;
   readonly fees: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
@@ -263,11 +264,11 @@ export class Book {
   }
 
   /** Estimated fee per unit of amount, in the quote currency (0 when the market has no fee). */
-  feePerUnit(source: string, market: MarketSpec, type: string, price: Decimal | null): Decimal {
+  feePerUnit(source: string, market: MarketSpec, type: string, price: Decimal | null, perUnit?: Decimal | null): Decimal {
     const rate = type === 'limit' ? market.maker : market.taker;
     if (rate.isZero()) return ZERO;
-    const perUnit = this.notionalPerUnit(source, market, price);
-    return perUnit === null ? ZERO : perUnit.mul(rate);
+    const notional = perUnit === undefined ? this.notionalPerUnit(source, market, price) : perUnit;
+    return notional === null ? ZERO : notional.mul(rate);
   }
 
   /**
@@ -277,10 +278,10 @@ export class Book {
   notionalPerUnit(source: string, market: MarketSpec, price: Decimal | null): Decimal | null {
     const conv = this.conversion(market.quote, source);
     if (conv === null) return null;
-    if (market.kind === 'inverse') return market.contractSize.mul(conv);
+    if (market.kind === 'inverse') return times(market.contractSize, conv);
     const px = price ?? this.price(source, market.symbol);
     if (px === null) return null;
-    return market.contractSize.mul(px).mul(conv);
+    return times(times(market.contractSize, px), conv);
   }
 
   // ---- pending orders ------------------------------------------------------
@@ -470,14 +471,17 @@ export class Book {
     const before = n[s];
     const after = h.unitsIn(s).mul(v);
     if (after.eq(before)) return;
-    const worstBefore = worstAbs(n);
     n[s] = after;
     const d = after.minus(before);
     this.net[s] = this.net[s].plus(d);
-    this.gross[s] = this.gross[s].plus(after.abs().minus(before.abs()));
     const a = this.assets.get(h.asset)!;
     a[s] = a[s].plus(d);
-    const worstAfter = worstAbs(n);
+    // the holding's share of grossWorst is the larger of its two pending scenarios
+    const other = absOf(n[s === BUYS ? SELLS : BUYS]);
+    const absBefore = absOf(before);
+    const absAfter = absOf(after);
+    const worstBefore = absBefore.gte(other) ? absBefore : other;
+    const worstAfter = absAfter.gte(other) ? absAfter : other;
     if (!worstAfter.eq(worstBefore)) this.grossWorst = this.grossWorst.plus(worstAfter.minus(worstBefore));
   }
 
@@ -716,14 +720,13 @@ export class Book {
       if (v.isZero()) continue;
       if (sign === 1) {
         this.net[s] = this.net[s]!.plus(v);
-        this.gross[s] = this.gross[s]!.plus(v.abs());
         a[s] = a[s]!.plus(v);
       } else {
         this.net[s] = this.net[s]!.minus(v);
-        this.gross[s] = this.gross[s]!.minus(v.abs());
         a[s] = a[s]!.minus(v);
       }
     }
+    if (!n[0].isZero()) this.grossNow = sign === 1 ? this.grossNow.plus(absOf(n[0])) : this.grossNow.minus(absOf(n[0]));
     const w = worstAbs(n);
     if (!w.isZero()) this.grossWorst = sign === 1 ? this.grossWorst.plus(w) : this.grossWorst.minus(w);
     if (h.kind === 'balance' && !n[0].isZero()) {
@@ -734,9 +737,24 @@ export class Book {
 
 /** A holding's contribution to grossWorst. */
 export function worstAbs(n: readonly [Decimal, Decimal, Decimal]): Decimal {
-  const b = n[1].abs();
-  const s = n[2].abs();
-  return b.gte(s) ? b : s;
+  return largerAbs(n[1], n[2]);
+}
+
+/** max(|x|, |y|) */
+export function largerAbs(x: Decimal, y: Decimal): Decimal {
+  const ax = absOf(x);
+  const ay = absOf(y);
+  return ax.gte(ay) ? ax : ay;
+}
+
+/** a·b, skipping decimal.js when either side is the shared ONE (a cash conversion, a unit contract). */
+function times(a: Decimal, b: Decimal): Decimal {
+  return a === ONE ? b : b === ONE ? a : a.mul(b);
+}
+
+/** |x| without a new Decimal when x is already non-negative. */
+function absOf(x: Decimal): Decimal {
+  return x.s < 0 ? x.neg() : x;
 }
 
 export { NOW, BUYS, SELLS };

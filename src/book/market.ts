@@ -94,7 +94,7 @@ export function parseMarket(m: RawMarket, precisionMode: number): MarketSpec | s
   if (isContract) {
     const cs = parseDecimal(m['contractSize']);
     if (cs === null || cs.lte(0)) return `market ${symbol}: contractSize is missing or not positive`;
-    contractSize = cs;
+    contractSize = cs.eq(ONE) ? ONE : cs; // the shared ONE lets valuation skip a multiplication
   }
   const limits = m['limits'] ?? {};
   const positive = (v: unknown) => {

@@ -29,7 +29,7 @@ function metrics(net: Decimal, gross: Decimal, equity: Decimal): DecisionMetrics
 
 function bookMetrics(ctx: GuardContext): DecisionMetrics {
   const b = ctx.book;
-  return metrics(b.net[NOW], b.gross[NOW], b.equityIn(NOW));
+  return metrics(b.net[NOW], b.grossNow, b.equityIn(NOW));
 }
 
 function projectedMetrics(p: Projection, q: Decimal): DecisionMetrics {
@@ -133,7 +133,7 @@ export function decide(ctx: GuardContext, rules: readonly LimitRule[], raw: unkn
   }
   const perUnit = book.notionalPerUnit(source, market, intent.price);
   if (perUnit === null) return rejected(ctx, id, raw, 'STALE_DATA', `no price to convert ${market.quote} into ${ctx.config.quoteCurrency}`, intent);
-  const fee = book.feePerUnit(source, market, intent.isMarket ? 'market' : 'limit', intent.price);
+  const fee = book.feePerUnit(source, market, intent.isMarket ? 'market' : 'limit', intent.price, perUnit);
   const p = new Projection(ctx, intent, source, market, route, mark, perUnit, fee, grandfathered);
 
   const blocks: LimitRule[] = [];

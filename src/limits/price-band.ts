@@ -1,4 +1,5 @@
-import { BPS, ZERO, fmt, type Decimal } from '../decimal.js';
+import { BPS, ZERO, approx, fmt, type Decimal } from '../decimal.js';
+import { FLOAT_SLACK } from '../simulate/piecewise.js';
 import type { Projection } from '../simulate/projection.js';
 import type { LimitRule } from './rule.js';
 
@@ -8,11 +9,17 @@ import type { LimitRule } from './rule.js';
  */
 export function priceBand(bps: Decimal): LimitRule {
   const reference = (p: Projection) => p.intent.triggerPrice ?? p.mark;
-  // |price − reference|·10000 ≤ bps·reference, exactly
+  const bpsDouble = approx(bps);
+  // |price − reference|·10000 ≤ bps·reference: surely so in doubles with room to spare, else exactly
   const inside = (p: Projection) => {
     const price = p.intent.price;
+    if (price === null) return true;
     const ref = reference(p);
-    return price === null || price.minus(ref).abs().mul(BPS).lte(bps.mul(ref));
+    const pf = approx(price);
+    const rf = approx(ref);
+    const slack = (Math.abs(pf) + Math.abs(rf)) * 10000 * FLOAT_SLACK;
+    if (Math.abs(pf - rf) * 10000 + slack < bpsDouble * rf * (1 - FLOAT_SLACK)) return true;
+    return price.minus(ref).abs().mul(BPS).lte(bps.mul(ref));
   };
   return {
     code: 'PRICE_BAND',

@@ -1,8 +1,8 @@
-import { worstAbs, type Book, type Route } from '../book/book.js';
+import { largerAbs, type Book, type Route } from '../book/book.js';
 import { BUYS, SELLS, type Holding, type Scenario } from '../book/holding.js';
 import type { MarketSpec } from '../book/market.js';
 import type { GuardConfig, TradingState } from '../config/config.js';
-import { Decimal, HALF, ZERO, dmax, dmin } from '../decimal.js';
+import { Decimal, HALF, MINUS_ONE, ONE, ZERO, dmax, dmin } from '../decimal.js';
 import type { NormalizedIntent } from './intent.js';
 import { ConvexPL, type AbsTerm } from './piecewise.js';
 
@@ -50,13 +50,9 @@ export class Projection {
   readonly equity0: Decimal;
   /** Σ b over legs: net exposure's change per unit */
   readonly netSlope: Decimal;
-  /** gross exposure of every holding the order does not touch */
-  readonly grossRest: Decimal;
   readonly feePerUnit: Decimal;
   /** quote-currency notional of one unit at the order's sizing price (limit price, else mark) */
   readonly orderNotionalPerUnit: Decimal;
-  /** market-quote cost of one unit, for the market's minimum cost */
-  readonly costPerUnit: Decimal;
   readonly mark: Decimal;
 
   constructor(
@@ -77,7 +73,6 @@ export class Projection {
     this.requested = intent.amount;
     this.mark = mark;
     this.orderNotionalPerUnit = orderNotionalPerUnit;
-    this.costPerUnit = market.kind === 'inverse' ? market.contractSize : market.contractSize.mul(intent.price ?? mark);
     this.feePerUnit = feePerUnit;
     const capacity = route.target ? route.target.reducingCapacity(route.direction) : ZERO;
     this.reducing = dmin(capacity, this.requested);
@@ -89,21 +84,26 @@ export class Projection {
     this.gross0 = book.grossWorst;
     this.equity0 = book.equityWorst;
     const legs: ProjectedLeg[] = [];
-    let slope = ZERO;
-    let rest = this.gross0;
+    let slope: Decimal | null = null;
     for (const leg of route.legs) {
       const h = leg.holding;
       // legs are priced: the guard refuses to project onto an unpriced holding
+      const value = h.unitValue!;
       const a = h.notional[s];
-      const b = leg.unitsPerAmount.mul(h.unitValue!);
+      const u = leg.unitsPerAmount;
+      const b = u === ONE ? value : u === MINUS_ONE ? value.neg() : u.mul(value);
       const other = h.notional[s === BUYS ? SELLS : BUYS];
       legs.push({ holding: h, asset: h.asset, a, b, other });
-      slope = slope.plus(b);
-      rest = rest.minus(worstAbs(h.notional));
+      slope = slope === null ? b : slope.plus(b);
     }
     this.legs = legs;
-    this.netSlope = slope;
-    this.grossRest = rest;
+    this.netSlope = slope ?? ZERO;
+  }
+
+  /** market-quote cost of one unit, for the market's minimum cost */
+  get costPerUnit(): Decimal {
+    const m = this.market;
+    return m.kind === 'inverse' ? m.contractSize : m.contractSize.mul(this.intent.price ?? this.mark);
   }
 
   /** The amount that moves exposure: a closing order stops at the position's size. */
@@ -132,7 +132,10 @@ export class Projection {
   }
 
   private buildGrossPL(): ConvexPL {
-    let c = this.grossRest;
+    // every holding the order does not touch keeps its share of grossWorst
+    // (read from the legs' captured notionals: the holdings themselves move with later orders)
+    let c = this.gross0;
+    for (const l of this.legs) c = c.minus(largerAbs(l.a, l.other));
     const terms: AbsTerm[] = [];
     for (const l of this.legs) {
       if (l.a.eq(l.other)) {

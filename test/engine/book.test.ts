@@ -14,7 +14,7 @@ const account = (btc: number) => snapshot({
   prices: { [BTC]: { mark: btc }, 'BTC/USDT': { last: btc }, [ETH]: { mark: 2500 }, 'BTC/USD:BTC': { mark: btc } },
 });
 const scenarios: Scenario[] = [NOW, BUYS, SELLS];
-const metrics = (b: Book) => scenarios.map((s) => [b.net[s]!.toString(), b.gross[s]!.toString(), b.assetExposure('BTC', s).toString()]).concat([[b.equity.toString()]]);
+const metrics = (b: Book) => scenarios.map((s) => [b.net[s]!.toString(), b.assetExposure('BTC', s).toString()]).concat([[b.grossNow.toString(), b.grossWorst.toString(), b.equity.toString()]]);
 
 describe('Book', () => {
   it('a price tick revalues only what depends on it, and lands where a rebuild lands', () => {
@@ -29,7 +29,7 @@ describe('Book', () => {
     expect(metrics(ticked)).toEqual(metrics(rebuilt));
     // by hand at 52000: BTC perp 0.2·52000 = 10400, ETH −7500, inverse −5000, BTC balance 0.05·52000 = 2600
     expect(ticked.net[NOW].toString()).toBe('500');
-    expect(ticked.gross[NOW].toString()).toBe('25500');
+    expect(ticked.grossNow.toString()).toBe('25500');
     expect(ticked.equity.toString()).toBe('7600');
   });
 });

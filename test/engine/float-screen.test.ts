@@ -32,10 +32,10 @@ describe('the float screen never says an order fits when exact arithmetic says i
 
 // A market whose lot (1e-18) lets an order land a hair beyond a limit: only exact arithmetic sees it.
 const FINE = 'FINE/USDT:USDT';
-const fineBook = (positions: Parameters<typeof snapshot>[0]['positions'] = []) => snapshot({
+const fineBook = (positions: Parameters<typeof snapshot>[0]['positions'] = [], mark = '1') => snapshot({
   markets: [{ ...linear('FINE'), precision: { amount: '0.000000000000000001', price: 0.1 } }],
   positions,
-  prices: { [FINE]: { mark: '1' } },
+  prices: { [FINE]: { mark } },
 });
 
 describe('limits at the last digit: the screen defers to exact arithmetic', () => {
@@ -46,6 +46,7 @@ describe('limits at the last digit: the screen defers to exact arithmetic', () =
     ['maxLeverage', { maxLeverage: '0.5' }, 'LEVERAGE'],
     ['maxAssetExposure', { maxAssetExposure: { FINE: '5000' } }, 'ASSET_EXPOSURE'],
     ['maxPositionNotional', { maxPositionNotional: { default: '5000' } }, 'POSITION_NOTIONAL'],
+    ['maxOrderNotional', { maxOrderNotional: '5000' }, 'ORDER_NOTIONAL'],
   ])('%s: exactly at the limit passes, 1e-18 beyond is resized to it', async (_name, limits, code) => {
     const g = await guardOn(fineBook(), { limits });
     expect(g.preview(buy(FINE, '5000')).action).toBe('allow');
@@ -61,5 +62,19 @@ describe('limits at the last digit: the screen defers to exact arithmetic', () =
     const d = g.preview(sell(FINE, '6234.500000000000000001'));
     expect(d.action).toBe('resize');
     expect(d.approved).toBe('6234.5');
+  });
+
+  it('priceBandBps: a limit price exactly on the band passes, 1e-19 outside blocks', async () => {
+    const g = await guardOn(fineBook(), { limits: { priceBandBps: '100' } });
+    expect(g.preview(buy(FINE, '1', '1.01')).action).toBe('allow');
+    expect(g.preview(sell(FINE, '1', '0.99')).action).toBe('allow');
+    const d = g.preview(buy(FINE, '1', '1.0100000000000000001'));
+    expect(d.action).toBe('block');
+    expect(d.reasons[0]!.code).toBe('PRICE_BAND');
+    expect(g.preview(sell(FINE, '1', '0.9899999999999999999')).action).toBe('block');
+    // at mark 3, doubles put 3.03 − 3 just below 0.03: only the margin keeps them from passing 3.0300000000000000001
+    const at3 = await guardOn(fineBook([], '3'), { limits: { priceBandBps: '100' } });
+    expect(at3.preview(buy(FINE, '1', '3.03')).action).toBe('allow');
+    expect(at3.preview(buy(FINE, '1', '3.0300000000000000001')).action).toBe('block');
   });
 });

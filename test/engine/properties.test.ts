@@ -225,7 +225,7 @@ describe('resize math, against a from-scratch reference model', () => {
     await fc.assert(fc.asyncProperty(worldArb, fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), async (w, releaseEarly) => {
       const guard = await RiskGuard.create({ config: w.config, sources: [w.snapshot] });
       const book = guard.book;
-      const state = () => JSON.stringify({ e: guard.exposure(), n: book.net.map(String), g: book.gross.map(String), w: book.grossWorst.toString(), f: book.fees.map(String), p: book.pendingCount,
+      const state = () => JSON.stringify({ e: guard.exposure(), n: book.net.map(String), g: book.grossNow.toString(), w: book.grossWorst.toString(), f: book.fees.map(String), p: book.pendingCount,
         h: [...book.allHoldings()].map((h) => [h.key, h.deltaBuys, h.deltaSells, h.reservedByBuys, h.reservedBySells].map(String)) });
       const initial = state();
       const ids: string[] = [];
@@ -278,7 +278,7 @@ describe('incremental aggregates equal a book built from scratch', () => {
       for (i = 1; i < snaps.length; i++) await guard.refresh();
       const fresh = await RiskGuard.create({ config: { freshness: { afterOrderMs: 0 } }, sources: [{ ...live, fetchSnapshot: async () => ({ ...snaps[snaps.length - 1]! }) }], clock: () => 1_700_000_000_000 });
       for (const o of orders) await fresh.check(o.intent);
-      const agg = (g: RiskGuard) => JSON.stringify({ n: g.book.net.map(String), g: g.book.gross.map(String), w: g.book.grossWorst.toString(), f: g.book.fees.map(String), e: g.book.equity.toString(), x: g.exposure() });
+      const agg = (g: RiskGuard) => JSON.stringify({ n: g.book.net.map(String), g: g.book.grossNow.toString(), w: g.book.grossWorst.toString(), f: g.book.fees.map(String), e: g.book.equity.toString(), x: g.exposure() });
       // the same reservations on both sides: compare only when every check decided the same (state-dependent decisions may differ)
       expect(agg(guard).length).toBeGreaterThan(0);
       for (const d of held) guard.release(d.id);
