@@ -63,10 +63,50 @@ function reasonOf(rule: LimitRule, p: Projection, approved: Decimal): Reason {
   return r;
 }
 
-/** A Decision with its keys in the contract's order. */
+type Metrics = DecisionMetrics | (() => DecisionMetrics);
+
+/** Where a decision keeps its unread metrics: a non-enumerable slot, so JSON and spreads never see it. */
+const PENDING = Symbol('risk-guard.pendingMetrics');
+interface PendingMetrics { before: Metrics; after: Metrics }
+
+/**
+ * One getter and setter pair shared by every decision: V8 keeps one hidden class for all
+ * of them (getters made per object would give every decision its own, and the garbage
+ * collector would pay for it).
+ */
+const lazy = (key: 'before' | 'after'): PropertyDescriptor => ({
+  enumerable: true,
+  configurable: true,
+  get(this: Decision & { [PENDING]: PendingMetrics }): DecisionMetrics {
+    const slot = this[PENDING];
+    const v = slot[key];
+    if (typeof v !== 'function') return v;
+    return (slot[key] = v());
+  },
+  set(this: Decision & { [PENDING]: PendingMetrics }, value: DecisionMetrics) {
+    this[PENDING][key] = value;
+  },
+});
+const LAZY_BEFORE = lazy('before');
+const LAZY_AFTER = lazy('after');
+const HIDDEN_SLOT: PropertyDescriptor = { enumerable: false, writable: true, configurable: false };
+
+/**
+ * A Decision with its keys in the contract's order. `before` and `after` may come as
+ * functions: they are then worked out on first read (JSON.stringify, a spread or a
+ * property access all read them) and kept. Most bots never read them, and formatting
+ * them is a third of a check. The functions read only what the projection captured when
+ * the order was decided, so a later read gives the same numbers as an eager one.
+ */
 function decision(id: string, action: Decision['action'], symbol: string, side: string, requested: string, approved: string,
-  reasons: Reason[], before: DecisionMetrics, after: DecisionMetrics, dryRun: boolean): Decision {
-  return { id, action, symbol, side, requested, approved, reasons, before, after, dryRun };
+  reasons: Reason[], before: Metrics, after: Metrics, dryRun: boolean): Decision {
+  if (typeof before !== 'function' && typeof after !== 'function') return { id, action, symbol, side, requested, approved, reasons, before, after, dryRun };
+  const d = { id, action, symbol, side, requested, approved, reasons } as Decision;
+  Object.defineProperty(d, 'before', LAZY_BEFORE);
+  Object.defineProperty(d, 'after', LAZY_AFTER);
+  d.dryRun = dryRun;
+  Object.defineProperty(d, PENDING, { ...HIDDEN_SLOT, value: { before, after } });
+  return d;
 }
 
 /**
@@ -146,10 +186,11 @@ export function decide(ctx: GuardContext, rules: readonly LimitRule[], raw: unkn
   }
   const dryRun = ctx.config.mode === 'dryRun';
   const requested = fmt(intent.amount);
-  const before = projectedMetrics(p, ZERO);
+  let beforeMetrics: DecisionMetrics | null = null;
+  const before = () => (beforeMetrics ??= projectedMetrics(p, ZERO));
   const make = (action: Decision['action'], approved: Decimal, reasons: Reason[]): Evaluation => ({
     decision: decision(id, action, market.symbol, intent.side, requested, fmt(approved), reasons, before,
-      approved.isZero() ? before : projectedMetrics(p, approved), dryRun),
+      approved.isZero() ? before : () => projectedMetrics(p, approved), dryRun),
     intent,
     projection: p,
     approved,

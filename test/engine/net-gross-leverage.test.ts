@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BTC, ETH, buy, guardOn, linear, linearBook, position, sell, snapshot } from '../helpers/snapshots.js';
+import { Decimal } from '../../src/decimal.js';
 
 // Linear book: 10000 USDT equity, BTC mark 50000, ETH mark 2500, no fees unless stated.
 describe('maxNetExposure on a linear book', () => {
@@ -159,5 +160,23 @@ describe('maxLeverage', () => {
     const d = g.preview(buy(BTC, '0.01'));
     expect(d.action).toBe('block');
     expect(d.before.leverage).toBeNull();
+  });
+});
+
+describe('a decision keeps the numbers of the moment it was made', () => {
+  it('before/after read later, after more reservations and a price move, are the ones decided on', async () => {
+    const g = await guardOn(linearBook([position(BTC, 'long', 0.1)]), { limits: { maxNetExposure: { value: '8000' } } });
+    const eager = g.preview(buy(BTC, '0.05'));
+    const expected = JSON.parse(JSON.stringify({ before: eager.before, after: eager.after }));
+    expect(expected.after).toEqual({ net: '7500', gross: '7500', leverage: '0.75', equity: '10000' });
+    const d = await g.check(buy(BTC, '0.05'));
+    const second = await g.check(buy(BTC, '0.01'));
+    expect(second.before.net).toBe('7500'); // the first reservation counts
+    g.book.setPrice(g.book.sourceNames()[0]!, BTC, new Decimal(60000));
+    expect({ before: d.before, after: d.after }).toEqual(expected);
+    const json = JSON.parse(JSON.stringify(d));
+    expect(Object.keys(json)).toEqual(['id', 'action', 'symbol', 'side', 'requested', 'approved', 'reasons', 'before', 'after', 'dryRun']);
+    expect(json.after).toEqual(expected.after);
+    expect({ ...d }.before).toEqual(expected.before);
   });
 });
