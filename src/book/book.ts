@@ -401,11 +401,9 @@ export class Book {
     const route = this.route(fill.source, found.market, fill.side, fill.positionSide, fill.reduceOnly, fill.price, true);
     if (typeof route === 'string') return route;
     for (const leg of route.legs) {
-      const h = leg.holding;
-      this.detach(h);
-      h.units = h.units.plus(leg.unitsPerAmount.mul(fill.amount));
-      this.attach(h);
-      this.pruneIfEmpty(h);
+      const u = leg.unitsPerAmount;
+      this.shiftUnits(leg.holding, u === ONE ? fill.amount : u === MINUS_ONE ? fill.amount.neg() : u.mul(fill.amount));
+      this.pruneIfEmpty(leg.holding);
     }
     const m = found.market;
     const state = this.sources.get(fill.source);
@@ -453,6 +451,42 @@ export class Book {
       this.revalueScenario(h, s);
     }
     if (!order.feePerUnit.isZero()) this.fees[s] = this.fees[s].plus(order.feePerUnit.mul(amount));
+  }
+
+  /**
+   * A fill moved a holding's units. With no closing orders pending on it, every scenario's
+   * units move by the same amount, so the three notionals are recomputed where they stand
+   * and only their differences go into the aggregates; the price lookups of a full
+   * revaluation are skipped. A balance (which also moves equity) or a holding with closing
+   * orders (whose worst case is clamped at zero) is revalued in full.
+   */
+  private shiftUnits(h: Holding, du: Decimal): void {
+    const v = h.unitValue;
+    if (!h.attached || v === null || h.kind === 'balance' || !h.closingBuys.isZero() || !h.closingSells.isZero() || this.holdings.get(h.key) !== h) {
+      this.detach(h);
+      h.units = h.units.plus(du);
+      this.attach(h);
+      return;
+    }
+    const n = h.notional;
+    const worstBefore = largerAbs(n[1], n[2]);
+    const absNowBefore = absOf(n[0]);
+    h.units = h.units.plus(du);
+    const a = this.assets.get(h.asset)!;
+    for (let s = 0; s < 3; s++) {
+      const before = n[s]!;
+      // as attach() computes it: a scenario with no pending delta is the book as it is
+      const after = s === 0 ? h.units.mul(v) : (s === 1 ? h.deltaBuys : h.deltaSells).isZero() ? n[0] : h.unitsIn(s as Scenario).mul(v);
+      if (after.eq(before)) continue;
+      n[s] = after;
+      const d = after.minus(before);
+      this.net[s] = this.net[s]!.plus(d);
+      a[s] = a[s]!.plus(d);
+    }
+    const absNowAfter = absOf(n[0]);
+    if (!absNowAfter.eq(absNowBefore)) this.grossNow = this.grossNow.plus(absNowAfter.minus(absNowBefore));
+    const worstAfter = largerAbs(n[1], n[2]);
+    if (!worstAfter.eq(worstBefore)) this.grossWorst = this.grossWorst.plus(worstAfter.minus(worstBefore));
   }
 
   /**

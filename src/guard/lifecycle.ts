@@ -37,7 +37,8 @@ export class OrderLifecycle {
   constructor(
     private readonly book: Book,
     private readonly clock: () => number,
-    private readonly onFill: (f: FillEvent) => void,
+    /** told of every fill; the event is built only when asked for (formatting it costs) */
+    private readonly onFill: (fill: () => FillEvent) => void,
   ) {}
 
   inflight(reservationId: string): void {
@@ -135,6 +136,6 @@ export class OrderLifecycle {
     // the filled part is no longer pending
     const left = p.remaining.minus(amount);
     this.book.setPendingRemaining(p.id, left.gt(0) ? left : new Decimal(0));
-    this.onFill({ account: p.source, symbol: p.symbol, side: p.side, amount: fmt(amount), price: price ? fmt(price) : null, orderId: p.exchangeOrderId ?? null, clientOrderId: p.clientOrderId ?? null, at });
+    this.onFill(() => ({ account: p.source, symbol: p.symbol, side: p.side, amount: fmt(amount), price: price ? fmt(price) : null, orderId: p.exchangeOrderId ?? null, clientOrderId: p.clientOrderId ?? null, at }));
   }
 }

@@ -89,8 +89,8 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     for (const s of sources) this.statuses.set(s.name, { source: s, timestamp: 0, error: null, failure: null, inflight: null });
     const allStatic = sources.every((s) => !s.live);
     this.clock = clock ?? (allStatic ? () => this.latestSnapshotTime() : Date.now);
-    this.lifecycle = new OrderLifecycle(this.book, () => this.clock(), (f) => {
-      this.emit('fill', f);
+    this.lifecycle = new OrderLifecycle(this.book, () => this.clock(), (fill) => {
+      if (this.listenerCount('fill') > 0) this.emit('fill', fill());
       this.orderEvent();
     });
     this.audit = config.auditLog ? new AuditLog(config.auditLog) : null;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { Book } from '../../src/book/book.js';
 import { BUYS, NOW, SELLS, type Scenario } from '../../src/book/holding.js';
 import { normalizeSnapshot } from '../../src/book/snapshot.js';
@@ -31,5 +32,40 @@ describe('Book', () => {
     expect(ticked.net[NOW].toString()).toBe('500');
     expect(ticked.grossNow.toString()).toBe('25500');
     expect(ticked.equity.toString()).toBe('7600');
+  });
+});
+
+describe('Book fills', () => {
+  const RUNS = Number(process.env['PROPERTY_RUNS'] ?? 300);
+  const symbols = [BTC, ETH, 'BTC/USD:BTC'] as const;
+  const markets = [linear('BTC'), linear('ETH'), inverse('BTC', 100)];
+  const prices = { [BTC]: { mark: '50000.5' }, [ETH]: { mark: '2500.25' }, 'BTC/USD:BTC': { mark: '50000.5' } };
+  const units = fc.integer({ min: -40, max: 40 }).map((n) => new Decimal(n).div(8));
+  const book = (positions: Decimal[], orders: ReturnType<typeof openOrder>[]) => {
+    const b = new Book(options);
+    b.applySnapshot(normalizeSnapshot(snapshot({
+      markets, prices, openOrders: orders,
+      positions: positions.flatMap((u, i) => (u.isZero() ? [] : [position(symbols[i]!, u.gt(0) ? 'long' : 'short', u.abs().toString())])),
+    })));
+    return b;
+  };
+
+  it('fills applied one by one land where a snapshot of the resulting positions lands', () => {
+    fc.assert(fc.property(
+      fc.array(units, { minLength: 3, maxLength: 3 }),
+      fc.array(fc.record({ i: fc.integer({ min: 0, max: 2 }), side: fc.constantFrom('buy' as const, 'sell' as const), amount: fc.integer({ min: 1, max: 24 }), reduceOnly: fc.boolean() }), { maxLength: 4 }),
+      fc.array(fc.record({ i: fc.integer({ min: 0, max: 2 }), side: fc.constantFrom('buy' as const, 'sell' as const), amount: fc.integer({ min: 1, max: 40 }) }), { minLength: 1, maxLength: 8 }),
+      (start, pending, fills) => {
+        const orders = pending.map((o, k) => ({ ...openOrder(symbols[o.i]!, o.side, new Decimal(o.amount).div(8).toString(), o.i === 1 ? '2400' : '49000'), id: `o${k}`, reduceOnly: o.reduceOnly }));
+        const incremental = book(start, orders);
+        const end = [...start];
+        for (const f of fills) {
+          const amount = new Decimal(f.amount).div(8);
+          expect(incremental.applyFill({ source: 'test', symbol: symbols[f.i]!, side: f.side, positionSide: 'net', reduceOnly: false, amount, price: null, fee: new Decimal(0) }, 0)).toBeNull();
+          end[f.i] = f.side === 'buy' ? end[f.i]!.plus(amount) : end[f.i]!.minus(amount);
+        }
+        expect(metrics(incremental)).toEqual(metrics(book(end, orders)));
+      },
+    ), { numRuns: RUNS });
   });
 });
