@@ -55,6 +55,32 @@ export function fmtRatio(d: Decimal, dp = 8): string {
   return fmt(d.toDecimalPlaces(dp));
 }
 
+/**
+ * The common case of fmtQuotient in doubles: n/d·10^dp is worked out to within a few
+ * parts in 1e14, so when it lies clearly inside one rounding interval (not near a
+ * half-way point) its nearest integer is the exactly rounded answer. Null when it is
+ * near a half-way point, too large for a double to carry, or out of range.
+ */
+function quotientInDoubles(n: Decimal, d: Decimal, dp: number): string | null {
+  if (dp > 15) return null;
+  const x = (approx(n) / approx(d)) * POW10_DOUBLE[dp]!;
+  const ax = Math.abs(x);
+  if (!(ax < 1e12)) return null; // NaN and Infinity included
+  const k = Math.round(x);
+  // approx is within 1e-14 of each operand; 1e-13 of |x| bounds the quotient's error with room to spare
+  if (!(Math.abs(x - k) < 0.5 - ax * 1e-13 - 1e-9)) return null;
+  if (k === 0) return '0';
+  let digits = String(Math.abs(k));
+  if (dp > 0) {
+    digits = digits.padStart(dp + 1, '0');
+    const cut = digits.length - dp;
+    let end = digits.length;
+    while (end > cut && digits.charCodeAt(end - 1) === 48) end--;
+    digits = end > cut ? `${digits.slice(0, cut)}.${digits.slice(cut, end)}` : digits.slice(0, cut);
+  }
+  return k < 0 ? `-${digits}` : digits;
+}
+
 /** x as an integer m and a scale k: x = m · 10^−k, read off its plain notation. */
 function scaled(x: Decimal): [bigint, number] {
   const s = x.toFixed();
@@ -76,6 +102,8 @@ function pow10(k: number): bigint {
  */
 export function fmtQuotient(n: Decimal, d: Decimal, dp: number): string {
   if (n.isZero()) return '0';
+  const fast = quotientInDoubles(n, d, dp);
+  if (fast !== null) return fast;
   const [mn, kn] = scaled(n);
   const [md, kd] = scaled(d);
   // n/d · 10^dp = mn · 10^(kd + dp) / (md · 10^kn)
@@ -128,7 +156,10 @@ export function approx(d: Decimal): number {
   // v holds the digits as an integer; its units digit sits at 10^k
   const k = d.e - width + 1 - 7 * (n - 1);
   if (k > 280 || k < -280) return d.toNumber(); // near the double's range: let decimal.js round
-  if (k > 0) v *= 10 ** k;
-  else if (k < 0) v /= 10 ** -k;
+  if (k > 0) v *= POW10_DOUBLE[k]!;
+  else if (k < 0) v /= POW10_DOUBLE[-k]!;
   return d.s * v;
 }
+
+/** 10^0 … 10^280 as doubles (each within half an ulp: 10^k for k ≤ 22 is exact). */
+const POW10_DOUBLE = Array.from({ length: 281 }, (_, k) => Number(`1e${k}`));

@@ -180,6 +180,10 @@ export class Book {
     return this.holdings.values();
   }
 
+  hasSource(name: string): boolean {
+    return this.sources.has(name);
+  }
+
   sourceNames(): string[] {
     return [...this.sources.keys()];
   }
@@ -787,7 +791,7 @@ function times(a: Decimal, b: Decimal): Decimal {
 }
 
 /** |x| without a new Decimal when x is already non-negative. */
-function absOf(x: Decimal): Decimal {
+export function absOf(x: Decimal): Decimal {
   return x.s < 0 ? x.neg() : x;
 }
 

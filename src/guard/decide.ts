@@ -63,50 +63,10 @@ function reasonOf(rule: LimitRule, p: Projection, approved: Decimal): Reason {
   return r;
 }
 
-type Metrics = DecisionMetrics | (() => DecisionMetrics);
-
-/** Where a decision keeps its unread metrics: a non-enumerable slot, so JSON and spreads never see it. */
-const PENDING = Symbol('risk-guard.pendingMetrics');
-interface PendingMetrics { before: Metrics; after: Metrics }
-
-/**
- * One getter and setter pair shared by every decision: V8 keeps one hidden class for all
- * of them (getters made per object would give every decision its own, and the garbage
- * collector would pay for it).
- */
-const lazy = (key: 'before' | 'after'): PropertyDescriptor => ({
-  enumerable: true,
-  configurable: true,
-  get(this: Decision & { [PENDING]: PendingMetrics }): DecisionMetrics {
-    const slot = this[PENDING];
-    const v = slot[key];
-    if (typeof v !== 'function') return v;
-    return (slot[key] = v());
-  },
-  set(this: Decision & { [PENDING]: PendingMetrics }, value: DecisionMetrics) {
-    this[PENDING][key] = value;
-  },
-});
-const LAZY_BEFORE = lazy('before');
-const LAZY_AFTER = lazy('after');
-const HIDDEN_SLOT: PropertyDescriptor = { enumerable: false, writable: true, configurable: false };
-
-/**
- * A Decision with its keys in the contract's order. `before` and `after` may come as
- * functions: they are then worked out on first read (JSON.stringify, a spread or a
- * property access all read them) and kept. Most bots never read them, and formatting
- * them is a third of a check. The functions read only what the projection captured when
- * the order was decided, so a later read gives the same numbers as an eager one.
- */
+/** A Decision with its keys in the contract's order. */
 function decision(id: string, action: Decision['action'], symbol: string, side: string, requested: string, approved: string,
-  reasons: Reason[], before: Metrics, after: Metrics, dryRun: boolean): Decision {
-  if (typeof before !== 'function' && typeof after !== 'function') return { id, action, symbol, side, requested, approved, reasons, before, after, dryRun };
-  const d = { id, action, symbol, side, requested, approved, reasons } as Decision;
-  Object.defineProperty(d, 'before', LAZY_BEFORE);
-  Object.defineProperty(d, 'after', LAZY_AFTER);
-  d.dryRun = dryRun;
-  Object.defineProperty(d, PENDING, { ...HIDDEN_SLOT, value: { before, after } });
-  return d;
+  reasons: Reason[], before: DecisionMetrics, after: DecisionMetrics, dryRun: boolean): Decision {
+  return { id, action, symbol, side, requested, approved, reasons, before, after, dryRun };
 }
 
 /**
@@ -155,7 +115,7 @@ export function decide(ctx: GuardContext, rules: readonly LimitRule[], raw: unkn
   const intent = normalizeIntent(raw);
   if (typeof intent === 'string') return rejected(ctx, id, raw, 'INVALID_ORDER', intent, null);
   const book = ctx.book;
-  if (intent.account !== undefined && !book.sourceNames().includes(intent.account)) {
+  if (intent.account !== undefined && !book.hasSource(intent.account)) {
     return rejected(ctx, id, raw, 'UNKNOWN_SYMBOL', `no account named ${intent.account}; accounts: ${book.sourceNames().join(', ')}`, intent);
   }
   const found = book.findMarket(intent.symbol, intent.account);
@@ -186,11 +146,10 @@ export function decide(ctx: GuardContext, rules: readonly LimitRule[], raw: unkn
   }
   const dryRun = ctx.config.mode === 'dryRun';
   const requested = fmt(intent.amount);
-  let beforeMetrics: DecisionMetrics | null = null;
-  const before = () => (beforeMetrics ??= projectedMetrics(p, ZERO));
+  const before = projectedMetrics(p, ZERO);
   const make = (action: Decision['action'], approved: Decimal, reasons: Reason[]): Evaluation => ({
     decision: decision(id, action, market.symbol, intent.side, requested, fmt(approved), reasons, before,
-      approved.isZero() ? before : () => projectedMetrics(p, approved), dryRun),
+      approved.isZero() ? before : projectedMetrics(p, approved), dryRun),
     intent,
     projection: p,
     approved,

@@ -184,7 +184,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
    */
   async check(intent: OrderIntent | unknown): Promise<Decision> {
     if (this.closed) throw new GuardClosedError();
-    if (this.config.freshness.onStale === 'refresh' && this.staleSources(this.clock()).length) await this.refresh({ onlyStale: true });
+    if (this.config.freshness.onStale === 'refresh' && this.anyStale(this.clock())) await this.refresh({ onlyStale: true });
     return this.commit(this.evaluate(intent));
   }
 
@@ -194,7 +194,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
    */
   async checkBatch(intents: Array<OrderIntent | unknown>): Promise<Decision[]> {
     if (this.closed) throw new GuardClosedError();
-    if (this.config.freshness.onStale === 'refresh' && this.staleSources(this.clock()).length) await this.refresh({ onlyStale: true });
+    if (this.config.freshness.onStale === 'refresh' && this.anyStale(this.clock())) await this.refresh({ onlyStale: true });
     return intents.map((i) => this.commit(this.evaluate(i)));
   }
 
@@ -404,6 +404,13 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
       }
     })();
     return status.inflight;
+  }
+
+  private anyStale(now: number): boolean {
+    for (const s of this.statuses.values()) {
+      if (s.error !== null || (s.source.live && now - s.timestamp > this.config.freshness.maxAgeMs)) return true;
+    }
+    return false;
   }
 
   private staleSources(now: number): string[] {

@@ -5,6 +5,10 @@ import type { LimitCheck, LimitRule } from './rule.js';
 
 /** Open orders on the exchange plus orders approved and in flight, per symbol and in total. */
 export function openOrders(cfg: NonNullable<CompiledLimits['maxOpenOrders']>): LimitRule {
+  /** one more order keeps both counts within their limits */
+  const fits = (p: Projection): boolean =>
+    (cfg.perSymbol === undefined || p.ctx.book.openOrdersOn(p.source, p.market.symbol) + 1 <= cfg.perSymbol)
+    && (cfg.total === undefined || p.ctx.book.pendingCount + 1 <= cfg.total);
   const verdict = (p: Projection): LimitCheck => {
     const onSymbol = p.ctx.book.openOrdersOn(p.source, p.market.symbol);
     const total = p.ctx.book.pendingCount;
@@ -21,7 +25,7 @@ export function openOrders(cfg: NonNullable<CompiledLimits['maxOpenOrders']>): L
     limit: 'maxOpenOrders',
     scope: 'order',
     kind: 'block',
-    maxAmount: (p) => (verdict(p).pass ? null : ZERO),
+    maxAmount: (p) => (fits(p) ? null : ZERO),
     check: (p) => verdict(p),
   };
 }

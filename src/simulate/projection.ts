@@ -1,4 +1,4 @@
-import { largerAbs, type Book, type Route } from '../book/book.js';
+import { absOf, largerAbs, type Book, type Route } from '../book/book.js';
 import { BUYS, SELLS, type Holding, type Scenario } from '../book/holding.js';
 import type { MarketSpec } from '../book/market.js';
 import type { GuardConfig, TradingState } from '../config/config.js';
@@ -173,9 +173,23 @@ export class Projection {
     return q.isZero() ? this.net0 : this.net0.plus(this.netSlope.mul(this.effective(q)));
   }
 
-  /** At q = 0 the projected gross is the book's own grossWorst (the legs' terms add back what grossRest took out). */
+  /**
+   * Gross at q, directly: grossWorst with each leg's share max(|a|, |o|) replaced by
+   * max(|a + bq|, |o + bq|). The same number as grossPL().valueAt(q) in fewer
+   * operations; the decision reports it for every order, the closed form is only
+   * needed when a limit binds.
+   */
   grossAt(q: Decimal): Decimal {
-    return q.isZero() ? this.gross0 : this.grossPL().valueAt(this.effective(q));
+    if (q.isZero()) return this.gross0;
+    const qe = this.effective(q);
+    let g = this.gross0;
+    for (const l of this.legs) {
+      const bq = l.b.mul(qe);
+      const after = l.a === l.other ? absOf(l.a.plus(bq)) : largerAbs(l.a.plus(bq), l.other.plus(bq));
+      const before = l.a === l.other ? absOf(l.a) : largerAbs(l.a, l.other);
+      if (!after.eq(before)) g = g.plus(after).minus(before);
+    }
+    return g;
   }
 
   /** The assets whose exposure the order moves. */

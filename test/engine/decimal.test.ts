@@ -18,6 +18,17 @@ describe('fmtQuotient: a display ratio, exactly rounded', () => {
     }), { numRuns: RUNS });
   });
 
+  it('near a half-way point (a hair either side, or on it) it still rounds exactly', () => {
+    const hair = fc.constantFrom('0', '1e-30', '-1e-30', '1e-17', '-1e-17', '3e-14', '-3e-14');
+    fc.assert(fc.property(decimalArb.filter((d) => !d.isZero()), fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 10 }), hair, (d, m, dp, h) => {
+      // n/d = (m + 1/2 + h)·10^−dp
+      const q = new Decimal(m).plus('0.5').plus(h).div(new Decimal(10).pow(dp));
+      const n = q.mul(d);
+      const w = new Wide(n.toString()).div(new Wide(d.toString())).toDecimalPlaces(dp);
+      expect(fmtQuotient(n, d, dp)).toBe(w.isZero() ? '0' : w.toFixed());
+    }), { numRuns: RUNS });
+  });
+
   it('rounds ties to even, keeps the sign, and carries into the next digit', () => {
     // 1/8 = 0.125 → 0.12 at 2 places (tie to even); 2/3 → 0.6667; 0.999999999/1 → 1.00000000 at 8 places
     expect(fmtQuotient(new Decimal(1), new Decimal(8), 2)).toBe('0.12');
