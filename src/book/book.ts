@@ -109,13 +109,15 @@ export class Book {
   private readonly sources = new Map<string, SourceState>();
   private readonly holdings = new Map<string, Holding>();
   private readonly pending = new Map<string, PendingOrder>();
-  private readonly openPerSymbol = new Map<string, number>();
+  /** source → symbol → pending orders (open and reserved) */
+  private readonly openPerSymbol = new Map<string, Map<string, number>>();
   private readonly dependents = new Map<string, Set<Holding>>();
   /** currency → markets that price it (base = currency, quote = a cash currency) */
   private readonly conversions = new Map<string, { source: string; symbol: string; direct: boolean }[]>();
   private readonly unpriced = new Set<Holding>();
-  /** source|cid:… and source|oid:… → pending id */
-  private readonly orderIndex = new Map<string, string>();
+  /** source → client order id → pending id, and source → exchange order id → pending id */
+  private readonly byClientId = new Map<string, Map<string, string>>();
+  private readonly byExchangeId = new Map<string, Map<string, string>>();
   private fills: AppliedFill[] = [];
   /**
    * Orders events (fills, acknowledgements) against snapshot requests. Clock time is
@@ -165,7 +167,7 @@ export class Book {
   }
 
   openOrdersOn(source: string, symbol: string): number {
-    return this.openPerSymbol.get(`${source}|${symbol}`) ?? 0;
+    return this.openPerSymbol.get(source)?.get(symbol) ?? 0;
   }
 
   getPending(id: string): PendingOrder | undefined {
@@ -309,18 +311,34 @@ export class Book {
       if (typeof route === 'string') return route;
       feePerUnit = this.feePerUnit(input.source, found.market, typeForFee, input.price);
     }
+    // every field written here, in one order: one hidden class for every pending order
     const order: PendingOrder = {
-      ...input,
+      id: input.id,
+      kind: input.kind,
+      source: input.source,
+      symbol: input.symbol,
+      side: input.side,
+      remaining: input.remaining,
+      price: input.price,
+      reduceOnly: input.reduceOnly,
+      positionSide: input.positionSide,
+      clientOrderId: input.clientOrderId ?? null,
+      exchangeOrderId: input.exchangeOrderId ?? null,
+      filled: input.filled ?? ZERO,
+      conditional: input.conditional ?? false,
+      createdAt: input.createdAt,
       route,
       feePerUnit: route.closing ? ZERO : feePerUnit,
-      filled: input.filled ?? ZERO,
       outcome: input.kind === 'open' ? 'acked' : 'reserved',
+      ackedAt: undefined,
+      ackedSeq: undefined,
+      unknownSince: undefined,
     };
     this.pending.set(order.id, order);
     this.indexOrder(order);
     this.applyPending(order, order.remaining);
-    const k = `${order.source}|${order.symbol}`;
-    this.openPerSymbol.set(k, (this.openPerSymbol.get(k) ?? 0) + 1);
+    const counts = this.mapOf(this.openPerSymbol, order.source);
+    counts.set(order.symbol, (counts.get(order.symbol) ?? 0) + 1);
     return order;
   }
 
@@ -349,10 +367,10 @@ export class Book {
     this.unindexOrder(order);
     if (order.route.target) this.pruneIfEmpty(order.route.target);
     for (const leg of order.route.legs) this.pruneIfEmpty(leg.holding);
-    const k = `${order.source}|${order.symbol}`;
-    const n = (this.openPerSymbol.get(k) ?? 1) - 1;
-    if (n <= 0) this.openPerSymbol.delete(k);
-    else this.openPerSymbol.set(k, n);
+    const counts = this.mapOf(this.openPerSymbol, order.source);
+    const n = (counts.get(order.symbol) ?? 1) - 1;
+    if (n <= 0) counts.delete(order.symbol);
+    else counts.set(order.symbol, n);
     return true;
   }
 
@@ -367,20 +385,33 @@ export class Book {
 
   /** The pending order an exchange update is about, by client order id or exchange order id. */
   findOrder(source: string, ids: { id?: string | null; clientOrderId?: string | null }): PendingOrder | undefined {
-    const byCid = ids.clientOrderId ? this.orderIndex.get(`${source}|cid:${ids.clientOrderId}`) : undefined;
-    const byOid = ids.id ? this.orderIndex.get(`${source}|oid:${ids.id}`) : undefined;
+    const byCid = ids.clientOrderId ? this.byClientId.get(source)?.get(ids.clientOrderId) : undefined;
+    const byOid = ids.id ? this.byExchangeId.get(source)?.get(ids.id) : undefined;
     const key = byCid ?? byOid;
     return key === undefined ? undefined : this.pending.get(key);
   }
 
   private indexOrder(o: PendingOrder): void {
-    if (o.clientOrderId) this.orderIndex.set(`${o.source}|cid:${o.clientOrderId}`, o.id);
-    if (o.exchangeOrderId) this.orderIndex.set(`${o.source}|oid:${o.exchangeOrderId}`, o.id);
+    if (o.clientOrderId) this.mapOf(this.byClientId, o.source).set(o.clientOrderId, o.id);
+    if (o.exchangeOrderId) this.mapOf(this.byExchangeId, o.source).set(o.exchangeOrderId, o.id);
   }
 
   private unindexOrder(o: PendingOrder): void {
-    if (o.clientOrderId && this.orderIndex.get(`${o.source}|cid:${o.clientOrderId}`) === o.id) this.orderIndex.delete(`${o.source}|cid:${o.clientOrderId}`);
-    if (o.exchangeOrderId && this.orderIndex.get(`${o.source}|oid:${o.exchangeOrderId}`) === o.id) this.orderIndex.delete(`${o.source}|oid:${o.exchangeOrderId}`);
+    if (o.clientOrderId) {
+      const m = this.byClientId.get(o.source);
+      if (m?.get(o.clientOrderId) === o.id) m.delete(o.clientOrderId);
+    }
+    if (o.exchangeOrderId) {
+      const m = this.byExchangeId.get(o.source);
+      if (m?.get(o.exchangeOrderId) === o.id) m.delete(o.exchangeOrderId);
+    }
+  }
+
+  /** The inner map of a two-level index, made on first use. */
+  private mapOf<V>(index: Map<string, Map<string, V>>, source: string): Map<string, V> {
+    let m = index.get(source);
+    if (!m) index.set(source, (m = new Map()));
+    return m;
   }
 
   /**
