@@ -417,10 +417,12 @@ export class Book {
   /**
    * A fill the book learns of before a snapshot shows it: the amount moves into the
    * position (and, for spot, out of the quote balance) at once. It is remembered so a
-   * snapshot that was requested before the fill cannot silently drop it.
+   * snapshot that was requested before the fill cannot silently drop it. `known` is the
+   * pending order's own route: reused when it has one leg (a leg priced by the fill, a
+   * spot quote balance, is routed afresh at the fill's price).
    */
-  applyFill(fill: Omit<AppliedFill, 'at' | 'seq'>, at: number): string | null {
-    const problem = this.moveFill(fill);
+  applyFill(fill: Omit<AppliedFill, 'at' | 'seq'>, at: number, known?: Route): string | null {
+    const problem = this.moveFill(fill, known);
     if (problem === null) this.fills.push({ ...fill, at, seq: this.nextSeq() });
     return problem;
   }
@@ -430,17 +432,22 @@ export class Book {
     return ++this.seq;
   }
 
-  private moveFill(fill: Omit<AppliedFill, 'at' | 'seq'>): string | null {
-    const found = this.findMarket(fill.symbol, fill.source);
-    if (!found) return `no market ${fill.symbol} on ${fill.source}`;
-    const route = this.route(fill.source, found.market, fill.side, fill.positionSide, fill.reduceOnly, fill.price, true);
-    if (typeof route === 'string') return route;
+  private moveFill(fill: Omit<AppliedFill, 'at' | 'seq'>, known?: Route): string | null {
+    let route: Route | string;
+    if (known && known.legs.length === 1 && this.owns(known)) {
+      route = known;
+    } else {
+      const found = this.findMarket(fill.symbol, fill.source);
+      if (!found) return `no market ${fill.symbol} on ${fill.source}`;
+      route = this.route(fill.source, found.market, fill.side, fill.positionSide, fill.reduceOnly, fill.price, true);
+      if (typeof route === 'string') return route;
+    }
     for (const leg of route.legs) {
       const u = leg.unitsPerAmount;
       this.shiftUnits(leg.holding, u === ONE ? fill.amount : u === MINUS_ONE ? fill.amount.neg() : u.mul(fill.amount));
       this.pruneIfEmpty(leg.holding);
     }
-    const m = found.market;
+    const m = route.market;
     const state = this.sources.get(fill.source);
     if (state && !fill.fee.isZero()) {
       // the fee leaves equity now; the snapshot that shows the fill carries the exchange's own figure

@@ -130,7 +130,7 @@ export class OrderLifecycle {
     const px = parseDecimal(order.average) ?? parseDecimal(order.price) ?? p.price;
     const price = px !== null && px.gt(0) ? px : null;
     const at = this.clock();
-    const problem = this.book.applyFill({ source: p.source, symbol: p.symbol, side: p.side, positionSide: p.positionSide, reduceOnly: p.reduceOnly, amount, price, fee: p.feePerUnit.mul(amount) }, at);
+    const problem = this.book.applyFill({ source: p.source, symbol: p.symbol, side: p.side, positionSide: p.positionSide, reduceOnly: p.reduceOnly, amount, price, fee: p.feePerUnit.mul(amount) }, at, p.route);
     if (problem !== null) return;
     p.filled = filled;
     // the filled part is no longer pending
