@@ -25,7 +25,7 @@ export function assetExposure(cfg: NonNullable<CompiledLimits['maxAssetExposure'
     maxAmount(p) {
       let best: Decimal | null = null;
       for (const t of terms(p)) {
-        const m = exposureMaxAmount(p, { metric: t.metric, limit: t.limit, perEquity: false });
+        const m = exposureMaxAmount(p, { metric: () => t.metric, limit: t.limit, perEquity: false });
         if (m !== null && (best === null || m.lt(best))) best = m;
       }
       return best;
@@ -36,7 +36,7 @@ export function assetExposure(cfg: NonNullable<CompiledLimits['maxAssetExposure'
         const before = p.ctx.book.assetExposure(t.asset, p.scenario);
         const slope = p.legs.reduce((acc, l) => (l.asset === t.asset ? acc.plus(l.b) : acc), ZERO);
         const after = before.plus(slope.mul(p.effective(q)));
-        const pass = exposurePasses(p, { metric: t.metric, limit: t.limit, perEquity: false }, q);
+        const pass = exposurePasses(p, { metric: () => t.metric, limit: t.limit, perEquity: false }, q);
         const c: LimitCheck = {
           pass,
           threshold: fmt(t.limit),

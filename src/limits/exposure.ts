@@ -12,7 +12,10 @@ import type { LimitRule } from './rule.js';
  * the ratio metric/equity, cross-multiplied so the comparison stays exact.
  */
 export interface ExposureTerm {
-  metric: ConvexPL;
+  /** the metric's closed form, built when exact arithmetic is needed */
+  metric: () => ConvexPL;
+  /** a float upper bound of the metric at q, when cheaper than the closed form's own */
+  upperBound?: (q: number) => number;
   limit: Decimal;
   perEquity: boolean;
 }
@@ -24,12 +27,13 @@ export function exposureMaxAmount(p: Projection, t: ExposureTerm): Decimal | nul
   if (cap.lte(s)) return null;
   // the common case: the whole request fits, with room to spare (doubles say so) or exactly
   if (surelyWithinLimit(p, t, cap) || exposurePasses(p, t, cap)) return null;
-  const ms = t.metric.valueAt(s);
+  const metric = t.metric();
+  const ms = metric.valueAt(s);
   let best: Decimal;
   if (!t.perEquity) {
-    const withinLimit = t.metric.scaledPlus(ONE, t.limit.neg(), ZERO);
+    const withinLimit = metric.scaledPlus(ONE, t.limit.neg(), ZERO);
     const q1 = ms.lte(t.limit) ? withinLimit.maxFeasible(s, cap) : s;
-    const q2 = t.metric.scaledPlus(ONE, ms.neg(), ZERO).maxFeasible(s, cap);
+    const q2 = metric.scaledPlus(ONE, ms.neg(), ZERO).maxFeasible(s, cap);
     best = dmax(q1, q2);
   } else {
     const es = p.equityAt(s);
@@ -37,10 +41,10 @@ export function exposureMaxAmount(p: Projection, t: ExposureTerm): Decimal | nul
     const e0 = p.equity0;
     const f = p.feePerUnit;
     // metric − L·(e0 − f·q) ≤ 0
-    const withinLimit = t.metric.scaledPlus(ONE, t.limit.mul(e0).neg(), t.limit.mul(f));
+    const withinLimit = metric.scaledPlus(ONE, t.limit.mul(e0).neg(), t.limit.mul(f));
     const q1 = ms.lte(t.limit.mul(es)) ? withinLimit.maxFeasible(s, cap) : s;
     // metric·es − ms·(e0 − f·q) ≤ 0
-    const q2 = t.metric.scaledPlus(es, ms.mul(e0).neg(), ms.mul(f)).maxFeasible(s, cap);
+    const q2 = metric.scaledPlus(es, ms.mul(e0).neg(), ms.mul(f)).maxFeasible(s, cap);
     best = dmax(q1, q2);
   }
   return best.gte(cap) ? null : best;
@@ -54,7 +58,7 @@ export function exposureMaxAmount(p: Projection, t: ExposureTerm): Decimal | nul
  */
 function surelyWithinLimit(p: Projection, t: ExposureTerm, cap: Decimal): boolean {
   const q = approx(cap);
-  const v = t.metric.upperBound(q);
+  const v = t.upperBound ? t.upperBound(q) : t.metric().upperBound(q);
   const limit = approxCached(t.limit) * (1 - FLOAT_SLACK);
   if (!t.perEquity) return v < limit;
   // equity falls by the fee: take its lower bound
@@ -77,8 +81,9 @@ export function exposurePasses(p: Projection, t: ExposureTerm, q: Decimal): bool
   const qe = p.effective(q);
   const s = p.exempt;
   if (qe.lte(s)) return true;
-  const v = t.metric.valueAt(qe);
-  const ms = t.metric.valueAt(s);
+  const metric = t.metric();
+  const v = metric.valueAt(qe);
+  const ms = metric.valueAt(s);
   if (!t.perEquity) return v.lte(t.limit) || v.lte(ms);
   const eq = p.equityAt(qe);
   if (eq.lte(0)) return v.isZero();
@@ -96,12 +101,20 @@ export function accountExposureRule(opts: {
   label: string;
   threshold: Threshold;
   metric: (p: Projection) => ConvexPL;
+  /** a float upper bound at q without building the closed form (see ExposureTerm) */
+  upperBound?: (p: Projection, q: number) => number;
   /** the reported value before the order (q = 0) and at q (signed for net) */
   valueAt: (p: Projection, q: Decimal) => Decimal;
 }): LimitRule {
   const t = opts.threshold;
   const perEquity = t.kind === 'pctOfEquity';
-  const term = (p: Projection): ExposureTerm => ({ metric: opts.metric(p), limit: perEquity ? t.fraction : t.value, perEquity });
+  const bound = opts.upperBound;
+  const term = (p: Projection): ExposureTerm => ({
+    metric: () => opts.metric(p),
+    ...(bound ? { upperBound: (q: number) => bound(p, q) } : {}),
+    limit: perEquity ? t.fraction : t.value,
+    perEquity,
+  });
   return {
     code: opts.code,
     limit: opts.limit,

@@ -10,6 +10,7 @@ export function grossExposure(threshold: Threshold): LimitRule {
     label: 'gross exposure',
     threshold,
     metric: (p) => p.grossPL(),
+    upperBound: (p, q) => p.grossUpperBound(q),
     valueAt: (p, q) => p.grossAt(q),
   });
 }

@@ -10,13 +10,13 @@ export function leverage(max: Decimal): LimitRule {
     limit: 'maxLeverage',
     scope: 'account',
     kind: 'resize',
-    maxAmount: (p) => exposureMaxAmount(p, { metric: p.grossPL(), limit: max, perEquity: true }),
+    maxAmount: (p) => exposureMaxAmount(p, { metric: () => p.grossPL(), upperBound: (q) => p.grossUpperBound(q), limit: max, perEquity: true }),
     check(p, q) {
       const eq = p.equityAt(q);
       const after = eq.gt(0) ? fmtQuotient(p.grossAt(q), eq, 8) : null;
       const before = p.equity0.gt(0) ? fmtQuotient(p.gross0, p.equity0, 8) : 'n/a';
       return {
-        pass: exposurePasses(p, { metric: p.grossPL(), limit: max, perEquity: true }, q),
+        pass: exposurePasses(p, { metric: () => p.grossPL(), limit: max, perEquity: true }, q),
         threshold: fmt(max),
         before,
         after: after ?? 'n/a',

@@ -16,7 +16,7 @@ export function positionNotional(cfg: NonNullable<CompiledLimits['maxPositionNot
       const limit = limitFor(p);
       const metric = p.positionPL();
       if (limit === undefined || metric === null) return null;
-      return exposureMaxAmount(p, { metric, limit, perEquity: false });
+      return exposureMaxAmount(p, { metric: () => metric, limit, perEquity: false });
     },
     check(p, q) {
       const limit = limitFor(p);
@@ -27,7 +27,7 @@ export function positionNotional(cfg: NonNullable<CompiledLimits['maxPositionNot
       const after = signedAt(q);
       const side = leg.holding.side === 'long' || leg.holding.side === 'short' ? ` ${leg.holding.side}` : '';
       return {
-        pass: exposurePasses(p, { metric, limit, perEquity: false }, q),
+        pass: exposurePasses(p, { metric: () => metric, limit, perEquity: false }, q),
         threshold: fmt(limit),
         before: fmt(leg.a),
         after: fmt(after),

@@ -2,9 +2,9 @@ import { absOf, largerAbs, type Book, type Route } from '../book/book.js';
 import { BUYS, SELLS, type Holding, type Scenario } from '../book/holding.js';
 import type { MarketSpec } from '../book/market.js';
 import type { GuardConfig, TradingState } from '../config/config.js';
-import { Decimal, HALF, MINUS_ONE, ONE, ZERO, dmax, dmin } from '../decimal.js';
+import { Decimal, HALF, MINUS_ONE, ONE, ZERO, approx, dmax, dmin } from '../decimal.js';
 import type { NormalizedIntent } from './intent.js';
-import { ConvexPL, type AbsTerm } from './piecewise.js';
+import { ConvexPL, FLOAT_SLACK, type AbsTerm } from './piecewise.js';
 
 /** What the limits need to know beyond the book: the guard's state at the time of the check. */
 export interface GuardContext {
@@ -152,7 +152,7 @@ export class Projection {
   assetPL(asset: string): ConvexPL | null {
     let b = ZERO;
     let moved = false;
-    for (const l of this.legs) if (l.asset === asset) { b = b.plus(l.b); moved = true; }
+    for (const l of this.legs) if (l.asset === asset) { b = moved ? b.plus(l.b) : l.b; moved = true; }
     if (!moved) return null;
     return new ConvexPL(ZERO, ZERO, [{ a: this.ctx.book.assetExposure(asset, this.scenario), b }]);
   }
@@ -171,6 +171,37 @@ export class Projection {
 
   netAt(q: Decimal): Decimal {
     return q.isZero() ? this.net0 : this.net0.plus(this.netSlope.mul(this.effective(q)));
+  }
+
+  private legDoubles: Float64Array | null = null;
+
+  /**
+   * An upper bound of grossAt(q) in doubles (see ConvexPL.upperBound), straight from the
+   * legs: the limits screen with it without building the exact closed form.
+   */
+  grossUpperBound(q: number): number {
+    let f = this.legDoubles;
+    if (f === null) {
+      f = new Float64Array(3 * this.legs.length);
+      for (let i = 0; i < this.legs.length; i++) {
+        const l = this.legs[i]!;
+        f[3 * i] = approx(l.a);
+        f[3 * i + 1] = approx(l.other);
+        f[3 * i + 2] = approx(l.b);
+      }
+      this.legDoubles = f;
+    }
+    const g0 = approx(this.gross0);
+    let v = g0;
+    let magnitude = Math.abs(g0);
+    for (let i = 0; i < f.length; i += 3) {
+      const a = f[i]!;
+      const o = f[i + 1]!;
+      const bq = f[i + 2]! * q;
+      v += Math.max(Math.abs(a + bq), Math.abs(o + bq)) - Math.max(Math.abs(a), Math.abs(o));
+      magnitude += 2 * (Math.abs(a) + Math.abs(o) + Math.abs(bq));
+    }
+    return v + magnitude * FLOAT_SLACK;
   }
 
   /**

@@ -78,3 +78,32 @@ describe('limits at the last digit: the screen defers to exact arithmetic', () =
     expect(at3.preview(buy(FINE, '1', '3.0300000000000000001')).action).toBe('block');
   });
 });
+
+describe('the gross screen bounds the exact gross from above', () => {
+  it('Projection.grossUpperBound(q) ≥ grossAt(q) for books with positions and pending orders either way', async () => {
+    const { decide } = await import('../../src/guard/decide.js');
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.record({ i: fc.integer({ min: 0, max: 2 }), side: fc.constantFrom('long' as const, 'short' as const), size: decimalArb.map((d) => d.abs().plus('0.001').toFixed()) }), { maxLength: 3 }),
+      fc.array(fc.record({ i: fc.integer({ min: 0, max: 2 }), side: fc.constantFrom('buy' as const, 'sell' as const), size: fc.integer({ min: 1, max: 10 ** 6 }) }), { maxLength: 4 }),
+      fc.integer({ min: 0, max: 2 }), fc.constantFrom('buy' as const, 'sell' as const),
+      // any amount the guard accepts as plausible (below 1e15)
+      fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 20n }), fc.integer({ min: 6, max: 18 })).map(([n, k]) => new Decimal(n.toString()).div(new Decimal(10).pow(k))),
+      async (positions, orders, i, side, q) => {
+        const syms = ['A/USDT:USDT', 'B/USDT:USDT', 'C/USDT:USDT'];
+        const seen = new Set<number>();
+        const snap = snapshot({
+          markets: ['A', 'B', 'C'].map((b) => ({ ...linear(b), precision: { amount: '0.000000000000000001', price: 0.1 } })),
+          positions: positions.filter((p) => !seen.has(p.i) && seen.add(p.i)).map((p) => position(syms[p.i]!, p.side, p.size)),
+          openOrders: orders.map((o, k) => ({ id: `o${k}`, symbol: syms[o.i]!, side: o.side, type: 'limit', amount: String(o.size), remaining: String(o.size), filled: 0, price: '123.45', status: 'open' })),
+          prices: { [syms[0]!]: { mark: '123.45' }, [syms[1]!]: { mark: '0.00071' }, [syms[2]!]: { mark: '98765.4321' } },
+        });
+        const g = await guardOn(snap, {});
+        const ctx = { book: g.book, config: g.config, now: 0, tradingState: 'ACTIVE' as const, staleness: null, recentOrders: 0 };
+        const ev = decide(ctx, [], { symbol: syms[i]!, side, type: 'market', amount: q.toFixed() }, 'x');
+        const p = ev.projection!;
+        expect(new Decimal(p.grossUpperBound(approx(q))).gte(p.grossAt(q))).toBe(true);
+        await g.close();
+      },
+    ), { numRuns: Math.min(RUNS, 300) });
+  });
+});
