@@ -150,8 +150,19 @@ export class Book {
 
   /** Equity when every pending order fills (both directions' estimated fees off): the equity leverage and pctOfEquity limits read, matching grossWorst. */
   get equityWorst(): Decimal {
-    return this.equity.minus(this.fees[BUYS]).minus(this.fees[SELLS]);
+    // every check reads it; Decimals are immutable, so the same four inputs give the same answer
+    const m = this.equityWorstMemo;
+    const c = this.cashTotal;
+    const b = this.balanceValue;
+    const fb = this.fees[BUYS];
+    const fs = this.fees[SELLS];
+    if (m !== null && m.c === c && m.b === b && m.fb === fb && m.fs === fs) return m.value;
+    const value = c.plus(b).minus(fb).minus(fs);
+    this.equityWorstMemo = { c, b, fb, fs, value };
+    return value;
   }
+
+  private equityWorstMemo: { c: Decimal; b: Decimal; fb: Decimal; fs: Decimal; value: Decimal } | null = null;
 
   /** Equity in a scenario: pending orders' estimated fees come off. */
   equityIn(s: Scenario): Decimal {
