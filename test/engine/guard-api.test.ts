@@ -70,6 +70,20 @@ describe('preview has no side effects; check reserves and emits', () => {
     expect(seen).toEqual(['decision:allow', 'decision:resize', 'resized:0.05', 'decision:block', 'blocked:NET_EXPOSURE']);
   });
 
+  it('decision ids are unique within and across guards and fit every exchange\'s client order id (32 alphanumerics)', async () => {
+    const a = await guardOn(linearBook(), {});
+    const b = await guardOn(linearBook(), {});
+    const ids = new Set<string>();
+    for (let i = 0; i < 500; i++) {
+      for (const g of [a, b]) {
+        const id = g.preview(buy(BTC, '0.001')).id;
+        expect(id).toMatch(/^[a-z0-9]{1,32}$/);
+        ids.add(id);
+      }
+    }
+    expect(ids.size).toBe(1000);
+  });
+
   it('numbers and strings give identical decisions', async () => {
     const g = await guardOn(linearBook([position(BTC, 'long', 0.1)]), cfg);
     const strip = (d: Decision) => ({ ...d, id: '' });
