@@ -202,6 +202,10 @@ export class Book {
   }
 
   /** Holdings whose value cannot be computed for want of a price (they block opening orders). */
+  get unpricedCount(): number {
+    return this.unpriced.size;
+  }
+
   unpricedHoldings(): Holding[] {
     return [...this.unpriced];
   }

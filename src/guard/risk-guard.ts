@@ -429,6 +429,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
         return `account data from ${name} is ${now - s.timestamp} ms old, more than freshness.maxAgeMs ${this.config.freshness.maxAgeMs}`;
       }
     }
+    if (this.book.unpricedCount === 0) return null;
     const unpriced = this.book.unpricedHoldings();
     if (unpriced.length) return `no price for ${unpriced.slice(0, 3).map((h) => h.symbol ?? h.asset).join(', ')}${unpriced.length > 3 ? ` and ${unpriced.length - 3} more` : ''}`;
     return null;
