@@ -69,16 +69,20 @@ function quotientInDoubles(n: Decimal, d: Decimal, dp: number): string | null {
   const k = Math.round(x);
   // approx is within 1e-14 of each operand; 1e-13 of |x| bounds the quotient's error with room to spare
   if (!(Math.abs(x - k) < 0.5 - ax * 1e-13 - 1e-9)) return null;
-  if (k === 0) return '0';
-  let digits = String(Math.abs(k));
+  return k === 0 ? '0' : scaledToString(String(Math.abs(k)), dp, k < 0);
+}
+
+/** The digits of an integer m, read as m · 10^−dp, in plain notation without trailing zeros. */
+function scaledToString(digits: string, dp: number, negative: boolean): string {
+  let out = digits;
   if (dp > 0) {
-    digits = digits.padStart(dp + 1, '0');
-    const cut = digits.length - dp;
-    let end = digits.length;
-    while (end > cut && digits.charCodeAt(end - 1) === 48) end--;
-    digits = end > cut ? `${digits.slice(0, cut)}.${digits.slice(cut, end)}` : digits.slice(0, cut);
+    const padded = digits.padStart(dp + 1, '0');
+    const cut = padded.length - dp;
+    let end = padded.length;
+    while (end > cut && padded.charCodeAt(end - 1) === 48) end--;
+    out = end > cut ? `${padded.slice(0, cut)}.${padded.slice(cut, end)}` : padded.slice(0, cut);
   }
-  return k < 0 ? `-${digits}` : digits;
+  return negative ? `-${out}` : out;
 }
 
 /** x as an integer m and a scale k: x = m · 10^−k, read off its plain notation. */
@@ -116,19 +120,7 @@ export function fmtQuotient(n: Decimal, d: Decimal, dp: number): string {
     const absDen = den < 0n ? -den : den;
     if (twice > absDen || (twice === absDen && (q & 1n) !== 0n)) q += (num < 0n) !== (den < 0n) ? -1n : 1n;
   }
-  if (q === 0n) return '0';
-  const neg = q < 0n;
-  let digits = (neg ? -q : q).toString();
-  if (dp > 0) {
-    digits = digits.padStart(dp + 1, '0');
-    let frac = digits.slice(digits.length - dp);
-    const int = digits.slice(0, digits.length - dp);
-    let end = frac.length;
-    while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
-    frac = frac.slice(0, end);
-    digits = frac ? `${int}.${frac}` : int;
-  }
-  return neg ? `-${digits}` : digits;
+  return q === 0n ? '0' : scaledToString((q < 0n ? -q : q).toString(), dp, q < 0n);
 }
 
 export function dmin(a: Decimal, b: Decimal): Decimal {
