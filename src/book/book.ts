@@ -15,6 +15,29 @@ export interface Leg {
   unitsPerAmount: Decimal;
 }
 
+/** One leg of a worked reservation: the holding's notional in the order's scenario before (a, with `other` the opposite scenario's) and after, and the change. */
+export interface OutcomeLeg {
+  holding: Holding;
+  a: Decimal;
+  other: Decimal;
+  after: Decimal;
+  delta: Decimal;
+}
+
+/**
+ * A reservation whose effect a check has already worked out exactly (Projection.outcome),
+ * with the book values it started from: applied as is while the book still holds them.
+ */
+export interface WorkedReservation {
+  amount: Decimal;
+  /** net exposure in the order's scenario before and after */
+  net0: Decimal;
+  net: Decimal;
+  legs: readonly OutcomeLeg[];
+  /** the estimated fee of the amount */
+  fee: Decimal;
+}
+
 /** Where an order lands in the book. */
 export interface Route {
   market: MarketSpec;
@@ -312,7 +335,7 @@ export class Book {
    * `prepared` is the route and fee the check just computed for the same order: reused when
    * its holdings are the book's own, so a reservation does not route the order twice.
    */
-  addPending(input: PendingInput, typeForFee = 'limit', prepared?: { route: Route; feePerUnit: Decimal }): PendingOrder | string {
+  addPending(input: PendingInput, typeForFee = 'limit', prepared?: { route: Route; feePerUnit: Decimal; worked?: WorkedReservation | null }): PendingOrder | string {
     if (this.pending.has(input.id)) return `pending order ${input.id} already exists`;
     let route: Route | string;
     let feePerUnit: Decimal;
@@ -351,7 +374,8 @@ export class Book {
     };
     this.pending.set(order.id, order);
     this.indexOrder(order);
-    this.applyPending(order, order.remaining);
+    const worked = prepared?.worked;
+    if (!worked || route !== prepared.route || !this.applyWorked(order, worked)) this.applyPending(order, order.remaining);
     const counts = this.mapOf(this.openPerSymbol, order.source);
     counts.set(order.symbol, (counts.get(order.symbol) ?? 0) + 1);
     return order;
@@ -511,6 +535,49 @@ export class Book {
   }
 
   /**
+   * Applies a reservation the check already worked out (see WorkedReservation), when the
+   * book still holds the values it started from: same aggregates, same leg notionals (the
+   * same Decimal objects, so nothing moved in between). A closing order, whose worst case
+   * is clamped at zero, is never applied this way. Returns false to have the caller
+   * revalue instead.
+   */
+  private applyWorked(order: PendingOrder, w: WorkedReservation): boolean {
+    const { route } = order;
+    if (route.closing || route.legs.length !== w.legs.length || !(w.amount === order.remaining || w.amount.eq(order.remaining))) return false;
+    const buy = route.direction === 1;
+    const s: Scenario = buy ? BUYS : SELLS;
+    const o: Scenario = buy ? SELLS : BUYS;
+    if (this.net[s] !== w.net0) return false;
+    for (let i = 0; i < w.legs.length; i++) {
+      const l = w.legs[i]!;
+      const h = route.legs[i]!.holding;
+      if (l.holding !== h || !h.attached || h.unitValue === null || h.notional[s] !== l.a || h.notional[o] !== l.other) return false;
+    }
+    const amount = order.remaining;
+    if (route.target) {
+      const t = route.target;
+      if (buy) t.reservedByBuys = t.reservedByBuys.plus(amount);
+      else t.reservedBySells = t.reservedBySells.plus(amount);
+    }
+    for (let i = 0; i < w.legs.length; i++) {
+      const l = w.legs[i]!;
+      const h = l.holding;
+      const u = route.legs[i]!.unitsPerAmount;
+      const du = u === ONE ? amount : u === MINUS_ONE ? amount.neg() : u.mul(amount);
+      if (buy) h.deltaBuys = h.deltaBuys.plus(du);
+      else h.deltaSells = h.deltaSells.plus(du);
+      h.notional[s] = l.after;
+      const a = this.assets.get(h.asset)!;
+      a[s] = a[s].plus(l.delta);
+      // only this scenario moved (the outcome's own gross assumes the order filled, which moves both)
+      this.moveWorst(l.a, l.after, l.other);
+    }
+    this.net[s] = w.net;
+    if (!order.feePerUnit.isZero()) this.fees[s] = this.fees[s].plus(w.fee);
+    return true;
+  }
+
+  /**
    * A fill moved a holding's units. With no closing orders pending on it, every scenario's
    * units move by the same amount, so the three notionals are recomputed where they stand
    * and only their differences go into the aggregates; the price lookups of a full
@@ -567,8 +634,12 @@ export class Book {
     this.net[s] = this.net[s].plus(d);
     const a = this.assets.get(h.asset)!;
     a[s] = a[s].plus(d);
-    // the holding's share of grossWorst is the larger of its two pending scenarios
-    const other = absOf(n[s === BUYS ? SELLS : BUYS]);
+    this.moveWorst(before, after, n[s === BUYS ? SELLS : BUYS]);
+  }
+
+  /** One scenario of a holding moved from `before` to `after`: its share of grossWorst, the larger of its two scenarios, follows. */
+  private moveWorst(before: Decimal, after: Decimal, otherScenario: Decimal): void {
+    const other = absOf(otherScenario);
     const absBefore = absOf(before);
     const absAfter = absOf(after);
     const worstBefore = absBefore.gte(other) ? absBefore : other;

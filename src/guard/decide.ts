@@ -1,3 +1,4 @@
+import type { WorkedReservation } from '../book/book.js';
 import { NOW } from '../book/holding.js';
 import { floorToLot, lotStepAt } from '../book/market.js';
 import { Decimal, ZERO, fmt, fmtQuotient } from '../decimal.js';
@@ -13,6 +14,8 @@ export interface Evaluation {
   projection: Projection | null;
   /** the approved amount as a Decimal (0 when blocked) */
   approved: Decimal;
+  /** the book once the approved amount is reserved, as the check worked it out */
+  worked: WorkedReservation | null;
 }
 
 interface Bound {
@@ -33,7 +36,9 @@ function bookMetrics(ctx: GuardContext): DecisionMetrics {
 }
 
 function projectedMetrics(p: Projection, q: Decimal): DecisionMetrics {
-  return metrics(p.netAt(q), p.grossAt(q), p.equityAt(q));
+  if (q.isZero()) return metrics(p.net0, p.gross0, p.equity0);
+  const o = p.outcome(q);
+  return metrics(o.net, o.gross, o.equity);
 }
 
 function rejected(ctx: GuardContext, id: string, raw: unknown, code: 'INVALID_ORDER' | 'UNKNOWN_SYMBOL' | 'STALE_DATA', message: string, intent: NormalizedIntent | null): Evaluation {
@@ -47,6 +52,7 @@ function rejected(ctx: GuardContext, id: string, raw: unknown, code: 'INVALID_OR
     intent,
     projection: null,
     approved: ZERO,
+    worked: null,
   };
 }
 
@@ -153,6 +159,8 @@ export function decide(ctx: GuardContext, rules: readonly LimitRule[], raw: unkn
     intent,
     projection: p,
     approved,
+    // what reserving the approved amount does to the book, already worked out for `after`
+    worked: approved.isZero() ? null : p.outcome(approved),
   });
 
   if (blocks.length) return make('block', ZERO, blocks.map((r) => reasonOf(r, p, ZERO)));

@@ -318,7 +318,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
         exchangeOrderId: ids?.exchangeOrderId ?? null,
         conditional: ev.intent.triggerPrice !== null,
         createdAt: this.clock(),
-      }, ev.intent.isMarket ? 'market' : 'limit', { route: p.route, feePerUnit: p.feePerUnit });
+      }, ev.intent.isMarket ? 'market' : 'limit', { route: p.route, feePerUnit: p.feePerUnit, worked: submitted === ev.approved ? ev.worked : null });
       if (typeof added === 'string') this.emitError(new RiskGuardError(`could not reserve order ${d.id}: ${added}`));
       this.approvals.push(this.clock());
     }

@@ -1,10 +1,13 @@
-import { absOf, largerAbs, type Book, type Route } from '../book/book.js';
+import { absOf, largerAbs, type Book, type OutcomeLeg, type Route, type WorkedReservation } from '../book/book.js';
 import { BUYS, SELLS, type Holding, type Scenario } from '../book/holding.js';
 import type { MarketSpec } from '../book/market.js';
 import type { GuardConfig, TradingState } from '../config/config.js';
 import { Decimal, HALF, MINUS_ONE, ONE, ZERO, approx, dmax, dmin } from '../decimal.js';
 import type { NormalizedIntent } from './intent.js';
 import { ConvexPL, FLOAT_SLACK, type AbsTerm } from './piecewise.js';
+
+/** The book after an order's amount fills (Projection.outcome), as a reservation applies it. */
+export type Outcome = WorkedReservation & { gross: Decimal; equity: Decimal };
 
 /** What the limits need to know beyond the book: the guard's state at the time of the check. */
 export interface GuardContext {
@@ -166,11 +169,47 @@ export class Projection {
 
   /** Equity after the order: the estimated fee comes off. Linear: equity0 − fee·q. */
   equityAt(q: Decimal): Decimal {
-    return this.feePerUnit.isZero() || q.isZero() ? this.equity0 : this.equity0.minus(this.feePerUnit.mul(this.effective(q)));
+    return this.feePerUnit.isZero() || q.isZero() ? this.equity0 : this.outcome(q).equity;
   }
 
   netAt(q: Decimal): Decimal {
-    return q.isZero() ? this.net0 : this.net0.plus(this.netSlope.mul(this.effective(q)));
+    return q.isZero() ? this.net0 : this.outcome(q).net;
+  }
+
+  private lastOutcome: Outcome | null = null;
+
+  /**
+   * The book in the order's scenario once q has filled, worked out once in exact
+   * arithmetic: each leg's notional and its change, net, gross (grossWorst with each leg's
+   * share max(|a|, |o|) replaced by max(|a + bq|, |o + bq|)), the fee and equity. The
+   * decision reports it, and the reservation of q applies it to the book as it stands
+   * (Book.addPending) instead of working it out a second time. The operations are the ones
+   * the book's own revaluation makes, in the same order, so the numbers are the same.
+   */
+  outcome(q: Decimal): Outcome {
+    const memo = this.lastOutcome;
+    if (memo !== null && memo.amount === q) return memo;
+    const qe = this.effective(q);
+    let net = this.net0;
+    let gross = this.gross0;
+    const legs: OutcomeLeg[] = [];
+    for (const l of this.legs) {
+      const delta = l.b.mul(qe);
+      const after = l.a.plus(delta);
+      const shared = l.a === l.other;
+      const worstAfter = shared ? absOf(after) : largerAbs(after, l.other.plus(delta));
+      const worstBefore = shared ? absOf(l.a) : largerAbs(l.a, l.other);
+      if (!worstAfter.eq(worstBefore)) gross = gross.plus(worstAfter.minus(worstBefore));
+      net = net.plus(delta);
+      legs.push({ holding: l.holding, a: l.a, other: l.other, after, delta });
+    }
+    const fee = this.feePerUnit.isZero() ? ZERO : this.feePerUnit.mul(qe);
+    const o: Outcome = {
+      amount: q, net0: this.net0, legs, net, gross, fee,
+      equity: fee.isZero() ? this.equity0 : this.equity0.minus(fee),
+    };
+    this.lastOutcome = o;
+    return o;
   }
 
   private legDoubles: Float64Array | null = null;
@@ -204,23 +243,9 @@ export class Projection {
     return v + magnitude * FLOAT_SLACK;
   }
 
-  /**
-   * Gross at q, directly: grossWorst with each leg's share max(|a|, |o|) replaced by
-   * max(|a + bq|, |o + bq|). The same number as grossPL().valueAt(q) in fewer
-   * operations; the decision reports it for every order, the closed form is only
-   * needed when a limit binds.
-   */
+  /** Gross exposure (its worst case over any mix of fills) once q has filled. */
   grossAt(q: Decimal): Decimal {
-    if (q.isZero()) return this.gross0;
-    const qe = this.effective(q);
-    let g = this.gross0;
-    for (const l of this.legs) {
-      const bq = l.b.mul(qe);
-      const after = l.a === l.other ? absOf(l.a.plus(bq)) : largerAbs(l.a.plus(bq), l.other.plus(bq));
-      const before = l.a === l.other ? absOf(l.a) : largerAbs(l.a, l.other);
-      if (!after.eq(before)) g = g.plus(after).minus(before);
-    }
-    return g;
+    return q.isZero() ? this.gross0 : this.outcome(q).gross;
   }
 
   /** The assets whose exposure the order moves. */
