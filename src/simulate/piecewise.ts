@@ -26,7 +26,8 @@ export class ConvexPL {
     readonly terms: readonly AbsTerm[],
   ) {}
 
-  private floats: Float64Array | null = null;
+  // plain arrays: a typed array costs an ArrayBuffer per projection
+  private floats: number[] | null = null;
 
   /**
    * An upper bound on f(q) from doubles, for screens that decide the common case (the
@@ -36,13 +37,8 @@ export class ConvexPL {
   upperBound(q: number): number {
     let f = this.floats;
     if (f === null) {
-      f = new Float64Array(2 + 2 * this.terms.length);
-      f[0] = approx(this.c);
-      f[1] = approx(this.d);
-      for (let i = 0; i < this.terms.length; i++) {
-        f[2 + 2 * i] = approx(this.terms[i]!.a);
-        f[3 + 2 * i] = approx(this.terms[i]!.b);
-      }
+      f = [approx(this.c), approx(this.d)];
+      for (const t of this.terms) f.push(approx(t.a), approx(t.b));
       this.floats = f;
     }
     const dq = f[1]! * q;

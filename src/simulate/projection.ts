@@ -212,7 +212,7 @@ export class Projection {
     return o;
   }
 
-  private legDoubles: Float64Array | null = null;
+  private legDoubles: number[] | null = null;
 
   /**
    * An upper bound of grossAt(q) in doubles (see ConvexPL.upperBound), straight from the
@@ -221,13 +221,8 @@ export class Projection {
   grossUpperBound(q: number): number {
     let f = this.legDoubles;
     if (f === null) {
-      f = new Float64Array(3 * this.legs.length);
-      for (let i = 0; i < this.legs.length; i++) {
-        const l = this.legs[i]!;
-        f[3 * i] = approx(l.a);
-        f[3 * i + 1] = approx(l.other);
-        f[3 * i + 2] = approx(l.b);
-      }
+      f = [];
+      for (const l of this.legs) f.push(approx(l.a), approx(l.other), approx(l.b));
       this.legDoubles = f;
     }
     const g0 = approx(this.gross0);
