@@ -139,10 +139,11 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
   const place = (name: string, onMarket = false) => {
     const send = originals.get(name);
     if (!send) return;
+    // ccxt's createReduceOnlyOrder adds the flag inside; the guard must know it up front
+    const reduceOnlyMethod = /ReduceOnly/.test(name);
     install(name, async (symbolOrMarket: unknown, type: string, side: string, amount: unknown, price?: unknown, ...rest: unknown[]) => {
       const given = ((onMarket ? rest[1] : rest[0]) ?? {}) as Params;
-      // ccxt's createReduceOnlyOrder adds the flag inside; the guard must know it up front
-      const params = /ReduceOnly/.test(name) ? { ...given, reduceOnly: true } : given;
+      const params = reduceOnlyMethod ? { ...given, reduceOnly: true } : given;
       const symbol = onMarket ? String((symbolOrMarket as { symbol?: string })?.symbol) : String(symbolOrMarket);
       const args: OrderArgs = { symbol, type, side, amount, price, params };
       const cost = costMode(args);
@@ -152,8 +153,9 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
       guard.lifecycle.inflight(d.id);
       let order: unknown;
       try {
-        const sentParams = { ...out.params };
-        if (/ReduceOnly/.test(name) && given['reduceOnly'] === undefined) delete sentParams['reduceOnly'];
+        // sendable() made a fresh params object: the flag this wrapper added comes off it again
+        const sentParams = out.params ?? {};
+        if (reduceOnlyMethod && given['reduceOnly'] === undefined) delete sentParams['reduceOnly'];
         order = onMarket
           ? await send(symbolOrMarket, out.type, out.side, out.amount, out.price, rest[0], sentParams)
           : await send(out.symbol, out.type, out.side, out.amount, out.price, sentParams);
