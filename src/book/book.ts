@@ -471,6 +471,90 @@ export class Book {
     return ++this.seq;
   }
 
+  /** The fee leaves equity now; the snapshot that shows the fill carries the exchange's own figure. */
+  private payFee(fill: Omit<AppliedFill, 'at' | 'seq'>): SourceState | undefined {
+    const state = this.sources.get(fill.source);
+    if (state && !fill.fee.isZero()) {
+      const q = this.options.quoteCurrency;
+      state.cash = state.cash.minus(fill.fee);
+      this.cashTotal = this.cashTotal.minus(fill.fee);
+      state.cashByCurrency.set(q, (state.cashByCurrency.get(q) ?? ZERO).minus(fill.fee));
+    }
+    return state;
+  }
+
+  /**
+   * A fill of a pending order: the amount moves into the position and out of the order
+   * (which is gone once nothing remains). When the fill completes a one-leg, non-closing
+   * order on a priced position, the two moves are made as one: the order's own scenario
+   * ends where it was (the position gains what the order held), so only the book as it is
+   * and the other direction's scenario move. Otherwise: applyFill, then the order shrinks.
+   */
+  fillPending(id: string, fill: Omit<AppliedFill, 'at' | 'seq'>, at: number): string | null {
+    const order = this.pending.get(id);
+    if (!order) return this.applyFill(fill, at);
+    if (!this.completesInPlace(order, fill)) {
+      const problem = this.applyFill(fill, at, order.route);
+      if (problem !== null) return problem;
+      const left = order.remaining.minus(fill.amount);
+      this.setPendingRemaining(id, left.gt(0) ? left : ZERO);
+      return null;
+    }
+    const { route } = order;
+    const h = route.legs[0]!.holding;
+    const v = h.unitValue!;
+    const buy = route.direction === 1;
+    const s: Scenario = buy ? BUYS : SELLS;
+    const o: Scenario = buy ? SELLS : BUYS;
+    const du = route.legs[0]!.unitsPerAmount === ONE ? fill.amount : fill.amount.neg();
+    h.units = h.units.plus(du);
+    if (buy) h.deltaBuys = h.deltaBuys.minus(du);
+    else h.deltaSells = h.deltaSells.minus(du);
+    if (route.target === h) {
+      if (buy) h.reservedByBuys = h.reservedByBuys.minus(order.remaining);
+      else h.reservedBySells = h.reservedBySells.minus(order.remaining);
+    }
+    const n = h.notional;
+    const a = this.assets.get(h.asset)!;
+    const nowBefore = n[NOW];
+    const nowAfter = h.units.mul(v);
+    const otherBefore = n[o];
+    const otherAfter = (o === BUYS ? h.deltaBuys : h.deltaSells).isZero() ? nowAfter : h.unitsIn(o).mul(v);
+    n[NOW] = nowAfter;
+    n[o] = otherAfter;
+    const dNow = nowAfter.minus(nowBefore);
+    this.net[NOW] = this.net[NOW].plus(dNow);
+    a[NOW] = a[NOW].plus(dNow);
+    const dOther = otherBefore === nowBefore && otherAfter === nowAfter ? dNow : otherAfter.minus(otherBefore);
+    this.net[o] = this.net[o].plus(dOther);
+    a[o] = a[o].plus(dOther);
+    const absNowBefore = absOf(nowBefore);
+    const absNowAfter = absOf(nowAfter);
+    if (!absNowAfter.eq(absNowBefore)) this.grossNow = this.grossNow.plus(absNowAfter.minus(absNowBefore));
+    this.moveWorst(otherBefore, otherAfter, n[s]);
+    if (!order.feePerUnit.isZero()) this.fees[s] = this.fees[s].minus(order.feePerUnit.mul(order.remaining));
+    this.payFee(fill);
+    this.fills.push({ ...fill, at, seq: this.nextSeq() });
+    this.pending.delete(id);
+    this.unindexOrder(order);
+    const counts = this.mapOf(this.openPerSymbol, order.source);
+    const left = (counts.get(order.symbol) ?? 1) - 1;
+    if (left <= 0) counts.delete(order.symbol);
+    else counts.set(order.symbol, left);
+    this.pruneIfEmpty(h);
+    return null;
+  }
+
+  /** Can fillPending take its one-move path? (see there) */
+  private completesInPlace(order: PendingOrder, fill: Omit<AppliedFill, 'at' | 'seq'>): boolean {
+    const { route } = order;
+    if (route.closing || route.legs.length !== 1 || !fill.amount.eq(order.remaining)) return false;
+    const leg = route.legs[0]!;
+    const h = leg.holding;
+    return (leg.unitsPerAmount === ONE || leg.unitsPerAmount === MINUS_ONE) && h.kind !== 'balance' && h.attached && h.unitValue !== null
+      && (route.target === null || route.target === h) && h.closingBuys.isZero() && h.closingSells.isZero() && this.owns(route);
+  }
+
   private moveFill(fill: Omit<AppliedFill, 'at' | 'seq'>, known?: Route): string | null {
     let route: Route | string;
     if (known && known.legs.length === 1 && this.owns(known)) {
@@ -487,14 +571,7 @@ export class Book {
       this.pruneIfEmpty(leg.holding);
     }
     const m = route.market;
-    const state = this.sources.get(fill.source);
-    if (state && !fill.fee.isZero()) {
-      // the fee leaves equity now; the snapshot that shows the fill carries the exchange's own figure
-      const q = this.options.quoteCurrency;
-      state.cash = state.cash.minus(fill.fee);
-      this.cashTotal = this.cashTotal.minus(fill.fee);
-      state.cashByCurrency.set(q, (state.cashByCurrency.get(q) ?? ZERO).minus(fill.fee));
-    }
+    const state = this.payFee(fill);
     if (m.kind === 'spot' && this.options.cashCurrencies.has(m.quote)) {
       // the quote paid or received; cash carries no exposure but it is equity
       const px = fill.price ?? this.price(fill.source, m.symbol);

@@ -1,5 +1,5 @@
 import type { Book, PendingOrder } from '../book/book.js';
-import { Decimal, ZERO, fmt, parseDecimal } from '../decimal.js';
+import { ZERO, fmt, parseDecimal } from '../decimal.js';
 
 /** The parts of a ccxt Order the lifecycle reads. */
 export interface OrderUpdate {
@@ -130,12 +130,10 @@ export class OrderLifecycle {
     const px = parseDecimal(order.average) ?? parseDecimal(order.price) ?? p.price;
     const price = px !== null && px.gt(0) ? px : null;
     const at = this.clock();
-    const problem = this.book.applyFill({ source: p.source, symbol: p.symbol, side: p.side, positionSide: p.positionSide, reduceOnly: p.reduceOnly, amount, price, fee: p.feePerUnit.mul(amount) }, at, p.route);
+    // the filled part moves into the position and is no longer pending
+    const problem = this.book.fillPending(p.id, { source: p.source, symbol: p.symbol, side: p.side, positionSide: p.positionSide, reduceOnly: p.reduceOnly, amount, price, fee: p.feePerUnit.mul(amount) }, at);
     if (problem !== null) return;
     p.filled = filled;
-    // the filled part is no longer pending
-    const left = p.remaining.minus(amount);
-    this.book.setPendingRemaining(p.id, left.gt(0) ? left : new Decimal(0));
     this.onFill(() => ({ account: p.source, symbol: p.symbol, side: p.side, amount: fmt(amount), price: price ? fmt(price) : null, orderId: p.exchangeOrderId ?? null, clientOrderId: p.clientOrderId ?? null, at }));
   }
 }
