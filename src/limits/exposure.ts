@@ -15,7 +15,7 @@ export interface ExposureTerm {
   /** the metric's closed form, built when exact arithmetic is needed */
   metric: () => ConvexPL;
   /** a float upper bound of the metric at q, when cheaper than the closed form's own */
-  upperBound?: (q: number) => number;
+  upperBound?: ((q: number) => number) | undefined;
   limit: Decimal;
   perEquity: boolean;
 }
@@ -57,13 +57,13 @@ export function exposureMaxAmount(p: Projection, t: ExposureTerm): Decimal | nul
  * limit, which is most orders.
  */
 function surelyWithinLimit(p: Projection, t: ExposureTerm, cap: Decimal): boolean {
-  const q = approx(cap);
+  const q = cap === p.exposureCap ? p.doubles.cap : approx(cap);
   const v = t.upperBound ? t.upperBound(q) : t.metric().upperBound(q);
   const limit = approxCached(t.limit) * (1 - FLOAT_SLACK);
   if (!t.perEquity) return v < limit;
   // equity falls by the fee: take its lower bound
-  const e0 = approx(p.equity0);
-  const fee = approx(p.feePerUnit) * q;
+  const e0 = p.doubles.equity0;
+  const fee = p.doubles.feePerUnit * q;
   const equityLow = e0 - fee - (Math.abs(e0) + Math.abs(fee)) * FLOAT_SLACK;
   return equityLow > 0 && v < limit * equityLow * (1 - FLOAT_SLACK);
 }
@@ -111,7 +111,7 @@ export function accountExposureRule(opts: {
   const bound = opts.upperBound;
   const term = (p: Projection): ExposureTerm => ({
     metric: () => opts.metric(p),
-    ...(bound ? { upperBound: (q: number) => bound(p, q) } : {}),
+    upperBound: bound ? (q: number) => bound(p, q) : undefined,
     limit: perEquity ? t.fraction : t.value,
     perEquity,
   });

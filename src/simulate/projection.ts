@@ -103,6 +103,13 @@ export class Projection {
     this.netSlope = slope ?? ZERO;
   }
 
+  private doublesMemo: { cap: number; equity0: number; feePerUnit: number } | null = null;
+
+  /** The amounts the limits' screens read, as doubles, worked out once. */
+  get doubles(): { cap: number; equity0: number; feePerUnit: number } {
+    return (this.doublesMemo ??= { cap: approx(this.exposureCap), equity0: approx(this.equity0), feePerUnit: approx(this.feePerUnit) });
+  }
+
   /** market-quote cost of one unit, for the market's minimum cost */
   get costPerUnit(): Decimal {
     const m = this.market;
