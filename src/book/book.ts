@@ -402,7 +402,13 @@ export class Book {
     const order = this.pending.get(id);
     if (!order) return false;
     this.applyPending(order, order.remaining.neg());
-    this.pending.delete(id);
+    this.forget(order);
+    return true;
+  }
+
+  /** Drops a pending order whose amounts have already left the book, and holdings it leaves empty. */
+  private forget(order: PendingOrder): void {
+    this.pending.delete(order.id);
     this.unindexOrder(order);
     if (order.route.target) this.pruneIfEmpty(order.route.target);
     for (const leg of order.route.legs) this.pruneIfEmpty(leg.holding);
@@ -410,7 +416,6 @@ export class Book {
     const n = (counts.get(order.symbol) ?? 1) - 1;
     if (n <= 0) counts.delete(order.symbol);
     else counts.set(order.symbol, n);
-    return true;
   }
 
   /** Records the exchange's id of a pending order, so updates about it find it. */
@@ -517,31 +522,16 @@ export class Book {
     const n = h.notional;
     const a = this.assets.get(h.asset)!;
     const nowBefore = n[NOW];
-    const nowAfter = h.units.mul(v);
     const otherBefore = n[o];
-    const otherAfter = (o === BUYS ? h.deltaBuys : h.deltaSells).isZero() ? nowAfter : h.unitsIn(o).mul(v);
-    n[NOW] = nowAfter;
-    n[o] = otherAfter;
-    const dNow = nowAfter.minus(nowBefore);
-    this.net[NOW] = this.net[NOW].plus(dNow);
-    a[NOW] = a[NOW].plus(dNow);
-    const dOther = otherBefore === nowBefore && otherAfter === nowAfter ? dNow : otherAfter.minus(otherBefore);
-    this.net[o] = this.net[o].plus(dOther);
-    a[o] = a[o].plus(dOther);
-    const absNowBefore = absOf(nowBefore);
-    const absNowAfter = absOf(nowAfter);
-    if (!absNowAfter.eq(absNowBefore)) this.grossNow = this.grossNow.plus(absNowAfter.minus(absNowBefore));
-    this.moveWorst(otherBefore, otherAfter, n[s]);
+    const nowAfter = h.units.mul(v);
+    this.setNotional(h, a, NOW, nowAfter);
+    this.setNotional(h, a, o, (o === BUYS ? h.deltaBuys : h.deltaSells).isZero() ? nowAfter : h.unitsIn(o).mul(v));
+    this.moveGrossNow(nowBefore, nowAfter);
+    this.moveWorst(otherBefore, n[o], n[s]);
     if (!order.feePerUnit.isZero()) this.fees[s] = this.fees[s].minus(order.feePerUnit.mul(order.remaining));
     this.payFee(fill);
     this.fills.push({ ...fill, at, seq: this.nextSeq() });
-    this.pending.delete(id);
-    this.unindexOrder(order);
-    const counts = this.mapOf(this.openPerSymbol, order.source);
-    const left = (counts.get(order.symbol) ?? 1) - 1;
-    if (left <= 0) counts.delete(order.symbol);
-    else counts.set(order.symbol, left);
-    this.pruneIfEmpty(h);
+    this.forget(order);
     return null;
   }
 
@@ -671,21 +661,14 @@ export class Book {
     }
     const n = h.notional;
     const worstBefore = largerAbs(n[1], n[2]);
-    const absNowBefore = absOf(n[0]);
+    const nowBefore = n[NOW];
     h.units = h.units.plus(du);
     const a = this.assets.get(h.asset)!;
-    for (let s = 0; s < 3; s++) {
-      const before = n[s]!;
-      // as attach() computes it: a scenario with no pending delta is the book as it is
-      const after = s === 0 ? h.units.mul(v) : (s === 1 ? h.deltaBuys : h.deltaSells).isZero() ? n[0] : h.unitsIn(s as Scenario).mul(v);
-      if (after.eq(before)) continue;
-      n[s] = after;
-      const d = after.minus(before);
-      this.net[s] = this.net[s]!.plus(d);
-      a[s] = a[s]!.plus(d);
-    }
-    const absNowAfter = absOf(n[0]);
-    if (!absNowAfter.eq(absNowBefore)) this.grossNow = this.grossNow.plus(absNowAfter.minus(absNowBefore));
+    this.setNotional(h, a, NOW, h.units.mul(v));
+    // as attach() computes them: a scenario with no pending delta is the book as it is
+    this.setNotional(h, a, BUYS, h.deltaBuys.isZero() ? n[NOW] : h.unitsIn(BUYS).mul(v));
+    this.setNotional(h, a, SELLS, h.deltaSells.isZero() ? n[NOW] : h.unitsIn(SELLS).mul(v));
+    this.moveGrossNow(nowBefore, n[NOW]);
     const worstAfter = largerAbs(n[1], n[2]);
     if (!worstAfter.eq(worstBefore)) this.grossWorst = this.grossWorst.plus(worstAfter.minus(worstBefore));
   }
@@ -704,14 +687,25 @@ export class Book {
     }
     const n = h.notional;
     const before = n[s];
-    const after = h.unitsIn(s).mul(v);
+    this.setNotional(h, this.assets.get(h.asset)!, s, h.unitsIn(s).mul(v));
+    this.moveWorst(before, n[s], n[s === BUYS ? SELLS : BUYS]);
+  }
+
+  /** Sets one scenario's notional of an attached holding; net and the asset's exposure move by the difference. */
+  private setNotional(h: Holding, asset: [Decimal, Decimal, Decimal], s: Scenario, after: Decimal): void {
+    const before = h.notional[s];
     if (after.eq(before)) return;
-    n[s] = after;
+    h.notional[s] = after;
     const d = after.minus(before);
     this.net[s] = this.net[s].plus(d);
-    const a = this.assets.get(h.asset)!;
-    a[s] = a[s].plus(d);
-    this.moveWorst(before, after, n[s === BUYS ? SELLS : BUYS]);
+    asset[s] = asset[s].plus(d);
+  }
+
+  /** The book-as-it-is notional of a holding moved: grossNow follows its absolute value. */
+  private moveGrossNow(before: Decimal, after: Decimal): void {
+    const absBefore = absOf(before);
+    const absAfter = absOf(after);
+    if (!absAfter.eq(absBefore)) this.grossNow = this.grossNow.plus(absAfter.minus(absBefore));
   }
 
   /** One scenario of a holding moved from `before` to `after`: its share of grossWorst, the larger of its two scenarios, follows. */
