@@ -26,6 +26,11 @@ export interface CcxtAdapterOptions {
   cashCurrencies?: string[];
   /** currencies left out of the snapshot (dust of delisted coins that no market can value) */
   ignoreCurrencies?: string[];
+  /**
+   * Settle currencies (margin coins) to read positions, balances and open orders for;
+   * default: every settle currency the loaded markets have.
+   */
+  settleCurrencies?: string[];
   /** 'spot' or 'contract' where one ccxt class serves both (ccxt.binance, exchanges without a named module) */
   accountType?: AccountKind;
   /** replaces the module chosen by exchange id (for exchanges with their own quirks) */
@@ -56,6 +61,7 @@ export class CcxtAdapter implements AccountSource {
   private readonly refreshMs: number;
   private readonly timeoutMs: number;
   private readonly symbols: string[] | null;
+  private readonly settleCurrencies: string[] | null;
   private readonly quote: string;
   private readonly cash: Set<string>;
   private readonly ignored: Set<string>;
@@ -75,6 +81,7 @@ export class CcxtAdapter implements AccountSource {
     this.refreshMs = options.marketsRefreshMs ?? HOUR;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.symbols = options.symbols ? [...options.symbols] : null;
+    this.settleCurrencies = options.settleCurrencies ? [...options.settleCurrencies] : null;
     this.quote = options.quoteCurrency ?? 'USDT';
     this.cash = new Set([...(options.cashCurrencies ?? DEFAULT_CASH), this.quote]);
     this.ignored = new Set(options.ignoreCurrencies ?? []);
@@ -139,7 +146,7 @@ export class CcxtAdapter implements AccountSource {
   private async readAccount(): Promise<AccountSnapshot> {
     const ex = this.exchange;
     const markets: Record<string, any> = ex.markets;
-    const ctx: FetchContext = { exchange: ex, source: this.name, markets };
+    const ctx: FetchContext = { exchange: ex, source: this.name, markets, settleCurrencies: this.settleCurrencies };
     const hint = [...new Set([...this.wanted, ...(this.symbols ?? [])])].filter((s) => markets[s]);
     // the data is at least as old as the moment the requests go out
     const timestamp = this.clock();
@@ -248,7 +255,7 @@ export class CcxtAdapter implements AccountSource {
       if (row.debt != null && !isZero(row.debt)) r['debt'] = row.debt;
       if (row.free != null) r['free'] = row.free;
       if (row.used != null) r['used'] = row.used;
-      bal[c] = r;
+      bal[c] = row.stated ? { ...r, stated: row.stated } : r;
       totals[c] = row.total;
     }
     bal['total'] = totals;
@@ -270,6 +277,7 @@ export class CcxtAdapter implements AccountSource {
         hedged: p.positionSide !== 'net',
         marginMode: p.marginMode ?? null,
         leverage: p.leverage ?? null,
+        ...(p.stated ? { stated: p.stated } : {}),
         info: p.info,
       })),
       balance: bal,

@@ -6,6 +6,36 @@
 
 export type PositionSideName = 'net' | 'long' | 'short';
 
+/**
+ * A figure the exchange states about the account itself, exact as sent, with the raw
+ * field it came from. The guard recomputes it from contracts, contract sizes and prices
+ * and refuses to open positions on data that disagrees (self-verification), so a module
+ * passes on every such figure its payload carries, whether or not it uses it.
+ */
+export interface StatedFigure {
+  value: string;
+  /** the exchange's field, as a reader of its API docs would look for it: "positionValue", "totalEquity" */
+  field: string;
+}
+
+/** A position's own figures, as the exchange states them. */
+export interface StatedPosition {
+  /** |value| of the position in `currency` (the market's quote for a linear contract; USD face value or the coin for an inverse one) */
+  notional?: StatedFigure & { currency: string };
+  markPrice?: StatedFigure;
+  unrealizedPnl?: StatedFigure;
+}
+
+/** One currency's figures as the exchange states them; `total` must agree with them. */
+export interface StatedBalance {
+  /** what the currency is worth now: wallet plus unrealized PnL (margin balance, equity) */
+  equity?: StatedFigure;
+  /** the wallet / cash balance without unrealized PnL */
+  wallet?: StatedFigure;
+  /** the unrealized PnL of the positions settled in this currency */
+  unrealizedPnl?: StatedFigure;
+}
+
 export interface AdapterPosition {
   symbol: string;
   /** from the exchange's own side/mode fields, never from the sign of a notional */
@@ -19,6 +49,8 @@ export interface AdapterPosition {
   unrealizedPnl?: string | null;
   marginMode?: string | null;
   leverage?: string | null;
+  /** every figure of the position the exchange's payload states (see StatedFigure) */
+  stated?: StatedPosition;
   info: unknown;
 }
 
@@ -43,6 +75,8 @@ export interface AdapterBalanceRow {
   debt?: string | null;
   free?: string | null;
   used?: string | null;
+  /** every figure of the currency the exchange's payload states (see StatedFigure) */
+  stated?: StatedBalance;
 }
 export type AdapterBalance = Record<string, AdapterBalanceRow>;
 
@@ -61,6 +95,12 @@ export interface FetchContext {
   readonly source: string;
   /** symbol → ccxt market, as loaded */
   readonly markets: Record<string, any>;
+  /**
+   * The settle currencies (margin coins) whose positions, balances and open orders the
+   * host asked for (CcxtAdapterOptions.settleCurrencies); null means every settle
+   * currency the loaded markets have. A module reads each one it is given.
+   */
+  readonly settleCurrencies: readonly string[] | null;
 }
 
 /**

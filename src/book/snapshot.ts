@@ -1,6 +1,7 @@
 import { Decimal, ZERO, parseDecimal } from '../decimal.js';
 import { SnapshotError } from '../errors.js';
 import { parseMarket, precisionModeOf, type MarketSpec } from './market.js';
+import { checkStatedFigures, parseStatedBalance, parseStatedPosition, type DataMismatch, type StatedBalanceFigures, type StatedPositionFigures } from './stated-figures.js';
 
 /**
  * The account as an adapter (or a JSON file) delivers it: ccxt's own shapes, so
@@ -38,6 +39,8 @@ export interface SnapshotPosition {
   positionSide: PositionSide;
   contracts: Decimal; // magnitude
   markPrice: Decimal | null;
+  /** the exchange's own figures for the position (self-verification) */
+  stated: StatedPositionFigures | null;
 }
 
 export interface SnapshotOrder {
@@ -66,6 +69,8 @@ export interface NormalizedSnapshot {
   openOrders: SnapshotOrder[];
   /** symbol → the price exposure is valued at: mark, then last, then bid/ask mid. */
   prices: Map<string, Decimal>;
+  /** figures the exchange states that disagree with the guard's own computation of them */
+  mismatches: DataMismatch[];
 }
 
 const BALANCE_META = new Set(['info', 'free', 'used', 'total', 'debt', 'timestamp', 'datetime']);
@@ -157,10 +162,12 @@ export function normalizeSnapshot(raw: AccountSnapshot, sourceName?: string): No
     if (hedged && positionSide === 'net') positionSide = side;
     if (positionSide !== 'net' && positionSide !== side) return void problems.push(`${where} (${symbol}): side ${side} contradicts position side ${positionSide}`);
     const mark = parseDecimal(p['markPrice']);
-    positions.push({ symbol, side, positionSide, contracts: contracts.abs(), markPrice: mark !== null && mark.gt(0) ? mark : null });
+    const stated = parseStatedPosition(p['stated'], `${where} (${symbol})`, problems);
+    positions.push({ symbol, side, positionSide, contracts: contracts.abs(), markPrice: mark !== null && mark.gt(0) ? mark : null, stated });
   });
 
   const balances = new Map<string, Decimal>();
+  const statedBalances = new Map<string, StatedBalanceFigures>();
   const b = raw.balance;
   const currencies = new Set<string>([
     ...Object.keys(b['total'] ?? {}),
@@ -182,6 +189,8 @@ export function normalizeSnapshot(raw: AccountSnapshot, sourceName?: string): No
     if (debt === null) { problems.push(`balance ${c}: debt is not a number`); continue; }
     const amount = total.minus(debt);
     if (!amount.isZero()) balances.set(c, amount);
+    const stated = parseStatedBalance(row['stated'], `balance ${c}`, problems);
+    if (stated) statedBalances.set(c, { ...stated, total });
   }
 
   const openOrders: SnapshotOrder[] = [];
@@ -225,5 +234,6 @@ export function normalizeSnapshot(raw: AccountSnapshot, sourceName?: string): No
   });
 
   if (problems.length) throw new SnapshotError(source, problems);
-  return { source, exchange: String(raw.exchange), timestamp: raw.timestamp, markets, positions, balances, openOrders, prices };
+  const mismatches = checkStatedFigures(source, markets, positions, statedBalances, prices);
+  return { source, exchange: String(raw.exchange), timestamp: raw.timestamp, markets, positions, balances, openOrders, prices, mismatches };
 }
