@@ -1,6 +1,6 @@
-import type { AccountSnapshot, PriceInput } from '../src/book/snapshot.js';
+import type { AccountSnapshot, PriceInput } from '../src/snapshot/normalize.js';
 import { RiskGuardError } from '../src/errors.js';
-import type { AccountSource } from '../src/guard/sources.js';
+import type { AccountSource, ReadClock } from '../src/guard/sources.js';
 import { AdapterError, ExchangeTimeoutError, MalformedPayloadError, classify } from './errors.js';
 import { hasPrice } from './exchanges/common.js';
 import { moduleFor, type AccountKind } from './exchanges/index.js';
@@ -88,7 +88,7 @@ export class CcxtAdapter implements AccountSource {
     this.clock = options.clock ?? Date.now;
   }
 
-  async fetchSnapshot(): Promise<AccountSnapshot> {
+  async fetchSnapshot(clock?: ReadClock): Promise<AccountSnapshot> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ExchangeTimeoutError(this.name, `no complete account snapshot within ${this.timeoutMs} ms`)), this.timeoutMs);
@@ -96,7 +96,7 @@ export class CcxtAdapter implements AccountSource {
     });
     try {
       // the losing promise's rejection is handled by race(); nothing leaks as unhandled
-      return await Promise.race([this.read(true), deadline]);
+      return await Promise.race([this.read(true, clock), deadline]);
     } finally {
       clearTimeout(timer);
     }
@@ -108,15 +108,15 @@ export class CcxtAdapter implements AccountSource {
 
   // ---- reading ---------------------------------------------------------------------
 
-  private async read(mayReloadMarkets: boolean): Promise<AccountSnapshot> {
+  private async read(mayReloadMarkets: boolean, clock: ReadClock | undefined): Promise<AccountSnapshot> {
     await this.ensureMarkets(false);
     try {
-      return await this.readAccount();
+      return await this.readAccount(clock);
     } catch (err) {
       // a position or order in a market listed after our last load: reload once, then read again
       if (mayReloadMarkets && err instanceof MalformedPayloadError && err.causeName === 'UnknownMarketError') {
         await this.ensureMarkets(true);
-        return this.read(false);
+        return this.read(false, clock);
       }
       throw err;
     }
@@ -143,19 +143,31 @@ export class CcxtAdapter implements AccountSource {
     if (!ex.markets || Object.keys(ex.markets).length === 0) throw new MalformedPayloadError(this.name, 'load markets: the exchange listed no markets');
   }
 
-  private async readAccount(): Promise<AccountSnapshot> {
+  /**
+   * One read. The open orders come first and positions and balances after their answer:
+   * an order that leaves the list before it is read has its fills in the positions read
+   * after, so every order and fill is counted at least once (docs/ARCHITECTURE.md). The
+   * clock places each part among the guard's events; prices are read alongside.
+   */
+  private async readAccount(clock: ReadClock | undefined): Promise<AccountSnapshot> {
     const ex = this.exchange;
     const markets: Record<string, any> = ex.markets;
     const ctx: FetchContext = { exchange: ex, source: this.name, markets, settleCurrencies: this.settleCurrencies };
     const hint = [...new Set([...this.wanted, ...(this.symbols ?? [])])].filter((s) => markets[s]);
     // the data is at least as old as the moment the requests go out
     const timestamp = this.clock();
-    const [positions, balance, orders, feed] = await Promise.all([
+    const pricing = this.step('prices', () => this.module.fetchPriceFeed(ctx, hint));
+    pricing.catch(() => undefined); // awaited below; an earlier failure must not leave it unhandled
+    clock?.stamp('openOrders', 'requested');
+    const orders = await this.step('open orders', () => this.module.fetchOpenOrders(ctx));
+    clock?.stamp('openOrders', 'answered');
+    clock?.stamp('account', 'requested');
+    const [positions, balance] = await Promise.all([
       this.module.hasPositions ? this.step('positions', () => this.module.fetchPositions(ctx)) : Promise.resolve([] as AdapterPosition[]),
       this.step('balance', () => this.module.fetchBalance(ctx)),
-      this.step('open orders', () => this.module.fetchOpenOrders(ctx)),
-      this.step('prices', () => this.module.fetchPriceFeed(ctx, hint)),
     ]);
+    clock?.stamp('account', 'answered');
+    const feed = await pricing;
     const prices: AdapterPrices = { ...feed };
     const plan = this.pricePlan(markets, positions, orders, balance, prices);
     if (plan.missing.length) Object.assign(prices, await this.step('prices', () => this.module.fetchPrices(ctx, plan.missing)));

@@ -1,4 +1,4 @@
-import { Decimal, parseDecimal } from '../src/decimal.js';
+import { Decimal, parseDecimal } from '../src/number.js';
 import { PayloadShapeError } from './errors.js';
 
 /**

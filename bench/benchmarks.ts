@@ -13,10 +13,11 @@ import ccxt from 'ccxt';
 import { Bench } from 'tinybench';
 import { CcxtAdapter } from '../adapters/index.js';
 import { Book } from '../src/book/book.js';
-import { normalizeSnapshot, type AccountSnapshot } from '../src/book/snapshot.js';
+import { FIXED_READ } from '../src/book/reconcile.js';
+import { normalizeSnapshot, type AccountSnapshot } from '../src/snapshot/normalize.js';
 import type { RiskGuardConfigInput } from '../src/config/schema.js';
 import { RiskGuard } from '../src/guard/risk-guard.js';
-import type { OrderIntent } from '../src/simulate/intent.js';
+import type { OrderIntent } from '../src/projection/intent.js';
 import { startSimExchange } from '../src/sim/index.js';
 
 export const SYMBOLS = 500;
@@ -165,8 +166,8 @@ async function refreshCost(time: number): Promise<{ positions: number; p50ms: nu
   const two = accounts(1000); // 2 accounts × 500 positions
   const bench = new Bench({ time, warmup: true, warmupTime: Math.min(100, time) });
   bench.add('normalize + apply 1 000 positions', () => {
-    const book = new Book({ quoteCurrency: 'USDT', cashCurrencies: new Set(['USDT', 'USDC', 'USD']) });
-    for (const s of two) book.applySnapshot(normalizeSnapshot(s));
+    const book = new Book({ quoteCurrency: 'USDT', cashCurrencies: new Set(['USDT', 'USDC', 'USD']), lostOrderGraceMs: 10_000, now: () => 0 });
+    for (const s of two) book.applyRead(normalizeSnapshot(s), FIXED_READ);
   });
   await bench.run();
   const l = (bench.tasks[0]!.result as { latency: { p50: number; p99: number } }).latency;

@@ -1,4 +1,4 @@
-import { positionSideOf } from '../../src/book/snapshot.js';
+import { positionSideOf } from '../../src/snapshot/normalize.js';
 import { PayloadShapeError } from '../errors.js';
 import { abs, dec, expectArray, expectObject, isZero, price, sign, sub } from '../exact.js';
 import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrice, AdapterPrices, FetchContext, PositionSideName } from './types.js';

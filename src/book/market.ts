@@ -1,4 +1,4 @@
-import { Decimal, ONE, ZERO, parseDecimal } from '../decimal.js';
+import { Decimal, ONE, ZERO, parseDecimal } from '../number.js';
 
 /** How a market's amounts are rounded, after ccxt's precision modes. */
 export type LotRule =
@@ -13,7 +13,7 @@ export interface MarketSpec {
   readonly quote: string;
   readonly settle: string | null;
   /** spot: base-currency balances; linear: notional = contracts·size·price; inverse: notional = contracts·size (quote, usually USD). */
-  readonly kind: 'spot' | 'linear' | 'inverse';
+  readonly instrument: 'spot' | 'linear' | 'inverse';
   readonly contractSize: Decimal;
   readonly lot: LotRule;
   readonly minAmount: Decimal | null;
@@ -85,10 +85,10 @@ export function parseMarket(m: RawMarket, precisionMode: number): MarketSpec | s
   const type = m['type'];
   if (m['option'] === true || type === 'option') return `market ${symbol}: options are not supported (their exposure is a delta, not a notional)`;
   const isContract = m['contract'] === true || type === 'swap' || type === 'future';
-  let kind: MarketSpec['kind'];
-  if (!isContract) kind = 'spot';
-  else if (m['inverse'] === true) kind = 'inverse';
-  else if (m['linear'] === true || m['linear'] === undefined) kind = 'linear';
+  let instrument: MarketSpec['instrument'];
+  if (!isContract) instrument = 'spot';
+  else if (m['inverse'] === true) instrument = 'inverse';
+  else if (m['linear'] === true || m['linear'] === undefined) instrument = 'linear';
   else return `market ${symbol}: a contract market must be linear or inverse`;
   let contractSize = ONE;
   if (isContract) {
@@ -110,7 +110,7 @@ export function parseMarket(m: RawMarket, precisionMode: number): MarketSpec | s
     base,
     quote,
     settle: typeof m['settle'] === 'string' ? m['settle'] : null,
-    kind,
+    instrument,
     contractSize,
     lot: lotRule(m['precision']?.['amount'], precisionMode),
     minAmount: positive(limits['amount']?.['min']),

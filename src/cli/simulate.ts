@@ -1,4 +1,4 @@
-import type { AccountSnapshot } from '../book/snapshot.js';
+import type { AccountSnapshot } from '../snapshot/normalize.js';
 import type { Decision } from '../guard/decision.js';
 import { RiskGuard } from '../guard/risk-guard.js';
 import { CliError, readJson, table } from './io.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { Decimal, HUNDRED } from '../decimal.js';
+import { Decimal, HUNDRED } from '../number.js';
 import { ConfigError } from '../errors.js';
 import { configSchema, type RiskGuardConfig, type RiskGuardConfigInput, type TradingState } from './schema.js';
 
@@ -15,7 +15,7 @@ export interface GuardConfig {
   readonly onBreach: 'resize' | 'block';
   readonly alwaysAllowReducing: boolean;
   readonly tradingState: TradingState;
-  readonly freshness: { maxAgeMs: number; onStale: 'refresh' | 'block'; afterOrderMs: number };
+  readonly freshness: { maxAgeMs: number; onStale: 'refresh' | 'block'; afterOrderMs: number; lostOrderGraceMs: number };
   readonly refreshIntervalMs: number;
   readonly auditLog?: string;
   readonly limits: CompiledLimits;

@@ -61,6 +61,7 @@ export const configSchema = z.strictObject({
     maxAgeMs: positiveInt.default(5000).describe('Data older than this is stale.'),
     onStale: z.enum(['refresh', 'block']).default('refresh').describe('A check on stale data refreshes first, or blocks opening orders with STALE_DATA.'),
     afterOrderMs: z.number().int().nonnegative().default(1000).describe('After an order event (ack, fill, cancel) the account is re-read within this many milliseconds; 0 = not at all.'),
+    lostOrderGraceMs: z.number().int().nonnegative().default(10000).describe("An order whose request timed out counts until an open-order list requested this long after does not show it; keep it at least the exchange's receive window (recvWindow)."),
   }).prefault({}).describe('How old account data may be when a check runs.'),
   refreshIntervalMs: z.number().int().nonnegative().default(0).describe('Background refresh interval for live sources; 0 = only on demand.'),
   auditLog: z.string().min(1).optional().describe('Path of a JSONL file that receives one line per decision and state change.'),

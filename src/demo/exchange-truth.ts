@@ -7,7 +7,7 @@
  * in the worst case per direction, reduce-only orders only shrink a position.
  * One-way (not hedge) accounts of linear USDT contracts — what the demo runs.
  */
-import { Decimal, ZERO } from '../decimal.js';
+import { Decimal, ZERO } from '../number.js';
 import type { SimState } from '../sim/index.js';
 
 /** The account's metrics, from the exchange's side. */

@@ -10,7 +10,7 @@
  * bid that closes a short) may raise account net past its limit by design.
  */
 import type { CompiledLimits, Threshold } from '../config/config.js';
-import { Decimal, fmt } from '../decimal.js';
+import { Decimal, fmt } from '../number.js';
 import type { SimOrderState } from '../sim/index.js';
 import type { ExchangeTruth } from './exchange-truth.js';
 

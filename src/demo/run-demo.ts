@@ -9,7 +9,7 @@ import { pyramid } from '../../strategies-example/pyramid.js';
 import { EXAMPLE_CONFIG, marketMoves, startGuardedSim } from '../../strategies-example/on-sim.js';
 import { marketMaker, momentum } from '../../strategies-example/two-strategies.js';
 import type { RiskGuardConfigInput } from '../config/schema.js';
-import { fmt, fmtRatio, type Decimal } from '../decimal.js';
+import { fmt, fmtRatio, type Decimal } from '../number.js';
 import type { Decision } from '../guard/decision.js';
 import { exchangeTruth, type ExchangeTruth } from './exchange-truth.js';
 import { judgeStep, type Breach } from './referee.js';

@@ -1,21 +1,19 @@
-import type { WorkedReservation } from '../book/book.js';
-import { NOW } from '../book/holding.js';
+import { scenarioOf } from '../book/holding.js';
 import { floorToLot, lotStepAt } from '../book/market.js';
-import { Decimal, ZERO, fmt, fmtQuotient } from '../decimal.js';
-import type { LimitRule } from '../limits/rule.js';
-import { normalizeIntent, type NormalizedIntent } from '../simulate/intent.js';
-import { Projection, type GuardContext } from '../simulate/projection.js';
-import type { Decision, DecisionMetrics, Reason } from './decision.js';
+import { marketMinimum, type LimitRule, type Reason } from '../limits/index.js';
+import { Decimal, ZERO, fmt, fmtQuotient } from '../number.js';
+import { normalizeIntent, type NormalizedIntent } from '../projection/intent.js';
+import { equityWorst, grossWorst, netIn } from '../projection/metrics.js';
+import { Projection, type GuardContext, type ProjectedState } from '../projection/projection.js';
+import type { Decision, DecisionMetrics } from './decision.js';
 
-/** A decision and, when the order was understood, what the guard needs to reserve it. */
+/** A decision and, when the order was understood, what the guard needs to count it. */
 export interface Evaluation {
   decision: Decision;
   intent: NormalizedIntent | null;
   projection: Projection | null;
   /** the approved amount as a Decimal (0 when blocked) */
   approved: Decimal;
-  /** the book once the approved amount is reserved, as the check worked it out */
-  worked: WorkedReservation | null;
 }
 
 interface Bound {
@@ -30,20 +28,20 @@ function metrics(net: Decimal, gross: Decimal, equity: Decimal): DecisionMetrics
   return { net: fmt(net), gross: fmt(gross), leverage: equity.gt(0) ? fmtQuotient(gross, equity, 8) : null, equity: fmt(equity) };
 }
 
-function bookMetrics(ctx: GuardContext): DecisionMetrics {
+function stateMetrics(s: ProjectedState): DecisionMetrics {
+  return metrics(s.net, s.gross, s.equity);
+}
+
+/** The account as the limits read it, for an order that was not understood (no projection): net in the order's direction when it has one. */
+function bookMetrics(ctx: GuardContext, side: unknown): DecisionMetrics {
   const b = ctx.book;
-  return metrics(b.net[NOW], b.grossNow, b.equityIn(NOW));
+  const net = side === 'buy' || side === 'sell' ? netIn(b, scenarioOf(side === 'buy' ? 1 : -1)) : b.aggregates.net[0];
+  return metrics(net, grossWorst(b), equityWorst(b));
 }
 
-function projectedMetrics(p: Projection, q: Decimal): DecisionMetrics {
-  if (q.isZero()) return metrics(p.net0, p.gross0, p.equity0);
-  const o = p.outcome(q);
-  return metrics(o.net, o.gross, o.equity);
-}
-
-function rejected(ctx: GuardContext, id: string, raw: unknown, code: 'INVALID_ORDER' | 'UNKNOWN_SYMBOL' | 'STALE_DATA', message: string, intent: NormalizedIntent | null): Evaluation {
+function refused(ctx: GuardContext, id: string, raw: unknown, code: 'INVALID_ORDER' | 'UNKNOWN_SYMBOL' | 'STALE_DATA', message: string, intent: NormalizedIntent | null): Evaluation {
   const o = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  const m = bookMetrics(ctx);
+  const m = bookMetrics(ctx, o['side']);
   const requested = intent ? fmt(intent.amount) : typeof o['amount'] === 'string' || typeof o['amount'] === 'number' ? String(o['amount']) : '0';
   const reason: Reason = { code, limit: code === 'STALE_DATA' ? 'freshness' : 'order', scope: code === 'STALE_DATA' ? 'guard' : 'order', message };
   return {
@@ -52,14 +50,13 @@ function rejected(ctx: GuardContext, id: string, raw: unknown, code: 'INVALID_OR
     intent,
     projection: null,
     approved: ZERO,
-    worked: null,
   };
 }
 
 function reasonOf(rule: LimitRule, p: Projection, approved: Decimal): Reason {
   const atApproved = rule.check(p, approved);
   const unclipped = rule.check(p, p.requested);
-  // keys in the order of DESIGN.md's Decision JSON
+  // keys in the order of the Decision JSON; the message goes last
   const r = { code: rule.code, limit: rule.limit, scope: rule.scope } as Reason;
   if (atApproved.threshold !== undefined) r.threshold = atApproved.threshold;
   if (unclipped.before !== undefined) r.before = unclipped.before;
@@ -97,19 +94,13 @@ function fitToLot(p: Projection, bounds: Bound[]): Decimal {
   return q;
 }
 
-/** Below the market's minimum amount or cost an order cannot be placed: a resize to it is a block. */
-function minimumReason(p: Projection, approved: Decimal): Reason | null {
-  const m = p.market;
-  if (m.minAmount && approved.lt(m.minAmount)) {
-    return { code: 'MIN_AMOUNT', limit: 'market.limits.amount.min', scope: 'market', threshold: fmt(m.minAmount), after: fmt(approved), message: `the amount the limits allow, ${fmt(approved)}, is below ${m.symbol}'s minimum amount ${fmt(m.minAmount)}` };
-  }
-  if (m.minCost) {
-    const cost = approved.mul(p.costPerUnit);
-    if (cost.lt(m.minCost)) {
-      return { code: 'MIN_AMOUNT', limit: 'market.limits.cost.min', scope: 'market', threshold: fmt(m.minCost), after: fmt(cost), message: `the amount the limits allow, ${fmt(approved)}, costs ${fmt(cost)} ${m.quote}, below ${m.symbol}'s minimum cost ${fmt(m.minCost)}` };
-    }
-  }
-  return null;
+export interface DecideOptions {
+  /** what an edited order already has counted: up to it, nothing is new */
+  grandfathered?: Decimal;
+  /** the order is an edit of a pending one (its client order id is its own) */
+  edit?: boolean;
+  /** block it as INVALID_ORDER with this message (an order the caller cannot judge as asked) */
+  refuse?: string;
 }
 
 /**
@@ -117,50 +108,54 @@ function minimumReason(p: Projection, approved: Decimal): Reason | null {
  * the context and changes nothing, so preview and check share it. It never throws
  * for a bad order; a bad order is a block with INVALID_ORDER or UNKNOWN_SYMBOL.
  */
-export function decide(ctx: GuardContext, rules: readonly LimitRule[], raw: unknown, id: string, grandfathered: Decimal = ZERO): Evaluation {
+export function decide(ctx: GuardContext, rules: readonly LimitRule[], raw: unknown, id: string, opts: DecideOptions = {}): Evaluation {
   const intent = normalizeIntent(raw);
-  if (typeof intent === 'string') return rejected(ctx, id, raw, 'INVALID_ORDER', intent, null);
+  if (typeof intent === 'string') return refused(ctx, id, raw, 'INVALID_ORDER', intent, null);
+  if (opts.refuse !== undefined) return refused(ctx, id, raw, 'INVALID_ORDER', opts.refuse, intent);
   const book = ctx.book;
-  if (intent.account !== undefined && !book.hasSource(intent.account)) {
-    return rejected(ctx, id, raw, 'UNKNOWN_SYMBOL', `no account named ${intent.account}; accounts: ${book.sourceNames().join(', ')}`, intent);
+  const valuation = book.valuation;
+  if (intent.account !== undefined && !valuation.hasAccount(intent.account)) {
+    return refused(ctx, id, raw, 'UNKNOWN_SYMBOL', `no account named ${intent.account}; accounts: ${valuation.accountNames().join(', ')}`, intent);
   }
-  const found = book.findMarket(intent.symbol, intent.account);
-  if (!found) return rejected(ctx, id, raw, 'UNKNOWN_SYMBOL', `${intent.symbol} is not a market of ${intent.account ?? book.sourceNames().join(', ')}; use the exchange's unified ccxt symbol`, intent);
-  const { source, market } = found;
+  const found = valuation.findMarket(intent.symbol, intent.account);
+  if (!found) return refused(ctx, id, raw, 'UNKNOWN_SYMBOL', `${intent.symbol} is not a market of ${intent.account ?? valuation.accountNames().join(', ')}; use the exchange's unified ccxt symbol`, intent);
+  const { account, market } = found;
+  if (!opts.edit && intent.clientOrderId !== null && book.pending.clientIdInUse(account, intent.clientOrderId)) {
+    return refused(ctx, id, raw, 'INVALID_ORDER', `clientOrderId ${intent.clientOrderId} is already used by a pending order of ${account}; give each order its own`, intent);
+  }
   if (market.maxAmount && intent.amount.gt(market.maxAmount)) {
-    return rejected(ctx, id, raw, 'INVALID_ORDER', `amount ${fmt(intent.amount)} exceeds ${market.symbol}'s maximum order amount ${fmt(market.maxAmount)}`, intent);
+    return refused(ctx, id, raw, 'INVALID_ORDER', `amount ${fmt(intent.amount)} exceeds ${market.symbol}'s maximum order amount ${fmt(market.maxAmount)}`, intent);
   }
-  const mark = book.price(source, market.symbol);
-  if (mark === null) return rejected(ctx, id, raw, 'STALE_DATA', `no price for ${market.symbol}: cannot value the order`, intent);
-  const route = book.route(source, market, intent.side, intent.positionSide, intent.reduceOnly, intent.price);
-  if (typeof route === 'string') return rejected(ctx, id, raw, 'INVALID_ORDER', route, intent);
+  const mark = valuation.price(account, market.symbol);
+  if (mark === null) return refused(ctx, id, raw, 'STALE_DATA', `no price for ${market.symbol}: cannot value the order`, intent);
+  const shape = { account, market, side: intent.side, positionSide: intent.positionSide, reduceOnly: intent.reduceOnly, price: intent.price };
+  const route = book.routing.route(shape, false);
+  if (typeof route === 'string') return refused(ctx, id, raw, 'INVALID_ORDER', route, intent);
   for (const leg of route.legs) {
-    if (leg.holding.unitValue === null) return rejected(ctx, id, raw, 'STALE_DATA', `no price to value ${leg.holding.asset} on ${source}`, intent);
+    if (leg.holding.unitValue === null) return refused(ctx, id, raw, 'STALE_DATA', `no price to value ${leg.holding.asset} on ${account}`, intent);
   }
-  const perUnit = book.notionalPerUnit(source, market, intent.price);
-  if (perUnit === null) return rejected(ctx, id, raw, 'STALE_DATA', `no price to convert ${market.quote} into ${ctx.config.quoteCurrency}`, intent);
-  const fee = book.feePerUnit(source, market, intent.isMarket ? 'market' : 'limit', intent.price, perUnit);
-  const p = new Projection(ctx, intent, source, market, route, mark, perUnit, fee, grandfathered);
+  const perUnit = valuation.notionalPerUnit(account, market, intent.price);
+  if (perUnit === null) return refused(ctx, id, raw, 'STALE_DATA', `no price to convert ${market.quote} into ${ctx.config.quoteCurrency}`, intent);
+  const fee = book.routing.feePerUnit(shape, { market: intent.isMarket, conditional: intent.triggerPrice !== null }, perUnit);
+  const p = new Projection(ctx, intent, account, market, route, mark, perUnit, fee, opts.grandfathered ?? ZERO);
 
   const blocks: LimitRule[] = [];
   const bounds: Bound[] = [];
   for (const rule of rules) {
     const max = rule.maxAmount(p);
     if (max === null) continue;
-    if (rule.kind === 'block') blocks.push(rule);
+    if (rule.effect === 'block') blocks.push(rule);
     else bounds.push({ rule, max: max.lt(0) ? ZERO : max });
   }
   const dryRun = ctx.config.mode === 'dryRun';
   const requested = fmt(intent.amount);
-  const before = projectedMetrics(p, ZERO);
+  const before = stateMetrics(p.stateAt(ZERO));
   const make = (action: Decision['action'], approved: Decimal, reasons: Reason[]): Evaluation => ({
     decision: decision(id, action, market.symbol, intent.side, requested, fmt(approved), reasons, before,
-      approved.isZero() ? before : projectedMetrics(p, approved), dryRun),
+      approved.isZero() ? before : stateMetrics(p.stateAt(approved)), dryRun),
     intent,
     projection: p,
     approved,
-    // what reserving the approved amount does to the book, already worked out for `after`
-    worked: approved.isZero() ? null : p.outcome(approved),
   });
 
   if (blocks.length) return make('block', ZERO, blocks.map((r) => reasonOf(r, p, ZERO)));
@@ -177,7 +172,7 @@ export function decide(ctx: GuardContext, rules: readonly LimitRule[], raw: unkn
     action = 'block';
     approved = ZERO;
   } else {
-    const min = minimumReason(p, approved);
+    const min = marketMinimum(p, approved);
     if (min) {
       action = 'block';
       approved = ZERO;

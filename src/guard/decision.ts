@@ -1,24 +1,16 @@
-import type { ReasonCode, Scope } from '../limits/rule.js';
+import type { Reason } from '../limits/index.js';
 
-/** Why a limit bound, with its numbers as decimal strings. `reasons[0]` is the binding one. */
-export interface Reason {
-  code: ReasonCode;
-  limit: string;
-  scope: Scope;
-  threshold?: string;
-  before?: string;
-  after?: string;
-  /** the metric had the order gone through at the requested amount */
-  unclipped?: string;
-  message: string;
-}
+export type { Reason };
 
-/** Account metrics around a decision, in the order's direction's worst case (pending orders of that direction filled). */
+/** Account metrics around a decision, as the limits read them (pending orders in their worst case). */
 export interface DecisionMetrics {
+  /** net exposure with every pending order of the order's direction filled */
   net: string;
+  /** gross exposure in its worst case over any mix of pending fills */
   gross: string;
   /** gross / equity; null when equity is not positive */
   leverage: string | null;
+  /** equity with every pending order's estimated fee paid */
   equity: string;
 }
 

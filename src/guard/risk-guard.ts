@@ -1,29 +1,41 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
-import { Book, type PendingOrder } from '../book/book.js';
-import { normalizeSnapshot, type AccountSnapshot } from '../book/snapshot.js';
+import { Book, type FillNote, type OrderUpdate } from '../book/book.js';
+import { FIXED_READ, type PartStamps, type ReadStamps } from '../book/reconcile.js';
 import { parseConfig, type GuardConfig, type RiskGuardConfigInput, type TradingState } from '../config/config.js';
 import { tradingStateSchema } from '../config/schema.js';
-import { HUNDRED, ZERO, fmt, type Decimal } from '../decimal.js';
 import { GuardClosedError, RiskGuardError, SourceError, redact } from '../errors.js';
-import { buildRules } from '../limits/index.js';
-import type { LimitRule } from '../limits/rule.js';
-import type { OrderIntent } from '../simulate/intent.js';
-import type { GuardContext } from '../simulate/projection.js';
+import { DrawdownBreaker, buildRules, type LimitRule } from '../limits/index.js';
+import { ZERO, fmt, type Decimal } from '../number.js';
+import type { OrderIntent } from '../projection/intent.js';
+import type { GuardContext } from '../projection/projection.js';
+import { normalizeSnapshot, type AccountSnapshot } from '../snapshot/normalize.js';
+import { wrapExchange, type WrapOptions } from '../hook/wrap.js';
 import { AuditLog } from './audit-log.js';
 import { decide, type Evaluation } from './decide.js';
-import { OrderLifecycle, type FillEvent, type OrderUpdate } from './lifecycle.js';
 import type { Decision } from './decision.js';
 import { exposureReport, type ExposureReport } from './exposure-report.js';
-import { StaticSnapshotSource, isAccountSource, type AccountSource } from './sources.js';
-import { wrapExchange, type WrapOptions } from '../hook/wrap.js';
+import type { OrderGate, OrderRef, RequestFailure } from './order-gate.js';
+import { StaticSnapshotSource, isAccountSource, type AccountSource, type ReadClock, type ReadPart } from './sources.js';
 
 export interface StateChangeEvent { from: TradingState; to: TradingState; reason: string; at: number }
 export interface StaleEvent { source: string; reason: string; at: number }
 export interface RefreshEvent { source: string; timestamp: number; durationMs: number }
 export interface GuardErrorEvent { source?: string; error: Error; message: string; at: number }
 
-export type { FillEvent, OrderUpdate };
+/** A fill the guard learned of before a read showed it (decimal strings). */
+export interface FillEvent {
+  account: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  amount: string;
+  price: string | null;
+  orderId: string | null;
+  clientOrderId: string | null;
+  at: number;
+}
+
+export type { OrderUpdate };
 
 export interface RiskGuardEvents {
   decision: (d: Decision) => void;
@@ -56,43 +68,40 @@ interface SourceStatus {
 }
 
 /**
- * The guard a bot puts in front of its orders: it holds the book, decides every
- * order against the limits, reserves what it approves and keeps the data fresh.
+ * The guard a bot puts in front of its orders: it keeps the book, decides every order
+ * against the limits, counts what it approves until the exchange settles it, and keeps
+ * the data fresh. It is the OrderGate the order hook talks to.
  */
-export class RiskGuard extends EventEmitter<RiskGuardEvents> {
+export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGate {
   readonly config: GuardConfig;
-  readonly book: Book;
+  private readonly book: Book;
   private readonly rules: LimitRule[];
+  private readonly breaker: DrawdownBreaker;
   private readonly statuses = new Map<string, SourceStatus>();
-  private readonly approvals: number[] = [];
-  private approvalsHead = 0;
   private state: TradingState;
-  private peakEquity: Decimal = ZERO;
   private timer: NodeJS.Timeout | null = null;
-  private afterOrderTimer: NodeJS.Timeout | null = null;
+  private readTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  private clock: () => number;
+  private readonly clock: () => number;
   private readonly audit: AuditLog | null;
-  /** moves approved orders through ack, fills and final states */
-  readonly lifecycle: OrderLifecycle;
-  /** settles orders lost in transit (set by the order hook, which can ask the exchange) */
-  private resolver: ((source: string) => Promise<void>) | null = null;
   private readonly idPrefix = `rg${randomBytes(9).toString('hex')}`;
   private idCounter = 0;
 
   private constructor(config: GuardConfig, sources: AccountSource[], clock: (() => number) | undefined) {
     super();
     this.config = config;
-    this.book = new Book({ quoteCurrency: config.quoteCurrency, cashCurrencies: config.cashCurrencies });
-    this.rules = buildRules(config.limits);
-    this.state = config.tradingState;
     for (const s of sources) this.statuses.set(s.name, { source: s, timestamp: 0, error: null, failure: null, inflight: null });
     const allStatic = sources.every((s) => !s.live);
     this.clock = clock ?? (allStatic ? () => this.latestSnapshotTime() : Date.now);
-    this.lifecycle = new OrderLifecycle(this.book, () => this.clock(), (fill) => {
-      if (this.listenerCount('fill') > 0) this.emit('fill', fill());
-      this.orderEvent();
+    this.book = new Book({
+      quoteCurrency: config.quoteCurrency,
+      cashCurrencies: config.cashCurrencies,
+      lostOrderGraceMs: config.freshness.lostOrderGraceMs,
+      now: () => this.clock(),
     });
+    this.rules = buildRules(config.limits);
+    this.breaker = new DrawdownBreaker(config.limits.maxDrawdownPct);
+    this.state = config.tradingState;
     this.audit = config.auditLog ? new AuditLog(config.auditLog) : null;
     if (this.audit) {
       const audit = this.audit;
@@ -117,7 +126,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     }
     const guard = new RiskGuard(config, sources, options.clock);
     for (const s of sources) {
-      await guard.refreshSource(s.name);
+      await guard.readSource(s.name);
       const status = guard.statuses.get(s.name)!;
       if (status.failure !== null) {
         await guard.close();
@@ -137,6 +146,14 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     return this.closed;
   }
 
+  get tradingState(): TradingState {
+    return this.state;
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
   /**
    * Puts the guard in front of a ccxt exchange: createOrder, createOrders, editOrder and
    * every convenience method that places an order are checked first; blocked orders
@@ -148,7 +165,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     return wrapExchange(this, exchange, opts);
   }
 
-  /** The source that reads this exchange's account (its adapter), or the only source. */
+  /** The account that reads this exchange's data (its adapter's), or the only one. */
   accountOf(exchange: object): string {
     for (const [name, s] of this.statuses) {
       if ((s.source as { exchange?: unknown }).exchange === exchange) return name;
@@ -158,19 +175,11 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
   }
 
   /** Reports a failure through the 'error' event, redacted. */
-  reportError(error: Error, source?: string): void {
-    this.emitError(error, source);
+  reportError(error: Error, account?: string): void {
+    this.emitError(error, account);
   }
 
-  get tradingState(): TradingState {
-    return this.state;
-  }
-
-  now(): number {
-    return this.clock();
-  }
-
-  // ---- deciding ----------------------------------------------------------------
+  // ---- deciding ----------------------------------------------------------------------
 
   /** What the guard would decide now. No reservation, no events, no refresh. */
   preview(intent: OrderIntent | unknown): Decision {
@@ -179,30 +188,109 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
 
   /**
    * Decides an order on fresh data (refreshing first when it is older than
-   * freshness.maxAgeMs) and reserves the approved amount under the decision's id
-   * until release() (or the order hook) settles it. Never throws for a bad order.
+   * freshness.maxAgeMs) and counts the approved amount under the decision's id until
+   * the exchange settles it (or release()). Never throws for a bad order.
    */
   async check(intent: OrderIntent | unknown): Promise<Decision> {
     if (this.closed) throw new GuardClosedError();
-    if (this.config.freshness.onStale === 'refresh' && this.anyStale(this.clock())) await this.refresh({ onlyStale: true });
+    await this.ensureFresh();
     return this.commit(this.evaluate(intent));
   }
 
-  /**
-   * Decides several orders as one batch: each sees the ones before it as pending.
-   * Used by createOrders; the batch's reservations are made in order.
-   */
+  /** Decides several orders as one batch: each sees the ones before it as pending. */
   async checkBatch(intents: Array<OrderIntent | unknown>): Promise<Decision[]> {
     if (this.closed) throw new GuardClosedError();
-    if (this.config.freshness.onStale === 'refresh' && this.anyStale(this.clock())) await this.refresh({ onlyStale: true });
+    await this.ensureFresh();
     return intents.map((i) => this.commit(this.evaluate(i)));
   }
 
-  /** Frees a reservation (the order was rejected, cancelled, or its fill is already in the book). */
-  release(reservationId: string): boolean {
-    const p = this.book.getPending(reservationId);
-    if (!p || p.kind !== 'reservation') return false;
-    return this.book.removePending(reservationId);
+  checkReplacement(account: string, ref: OrderRef, intent: OrderIntent | unknown): Decision {
+    if (this.closed) throw new GuardClosedError();
+    const order = this.book.findOrder(account, ref);
+    if (!order) {
+      // an order the guard does not know (yet): the edit counts as a new order carrying its ids
+      return this.commit(this.evaluate(intent), { clientOrderId: ref.clientOrderId ?? null, exchangeOrderId: ref.id ?? null });
+    }
+    let o = (intent ?? {}) as Record<string, unknown>;
+    // an edit that names no amount keeps the order's
+    if (o['amount'] === undefined || o['amount'] === null) intent = o = { ...o, amount: order.amount.toString() };
+    if (order.symbol !== o['symbol'] || order.side !== o['side']) {
+      return this.commit(this.refusal(intent, `an edit cannot change the order's symbol or side (${order.symbol} ${order.side}); cancel it and place a new order`));
+    }
+    if (order.edit) return this.commit(this.refusal(intent, `an edit of order ${order.exchangeOrderId ?? order.clientOrderId ?? order.id} is already in flight; wait for its answer`));
+    // judged as the order's replacement: what the order has counted is not new
+    const counted = this.book.suspend(order);
+    const ev = this.evaluate(intent, { grandfathered: counted, edit: true });
+    const d = ev.decision;
+    const amount = d.dryRun ? ev.intent?.amount ?? ZERO : ev.approved;
+    const approved = ev.projection !== null && ev.intent !== null && amount.gt(0);
+    // counted again at once: with the edit (the larger of both versions until the exchange answers), or as it was
+    this.book.endSuspend(order, approved ? { decisionId: d.id, amount, price: ev.intent!.price, feePerUnit: ev.projection!.feePerUnit } : null);
+    if (approved) for (const r of this.rules) r.approved?.(this.clock());
+    this.announce(d);
+    return d;
+  }
+
+  sent(decisionId: string): void {
+    if (this.book.editedOrder(decisionId)) this.book.editSent(decisionId);
+    else this.book.sent(decisionId);
+  }
+
+  answered(decisionId: string, order: unknown): void {
+    const u = (order && typeof order === 'object' ? order : {}) as OrderUpdate;
+    const fills = this.book.editedOrder(decisionId) ? this.book.editAnswered(decisionId, u) : this.book.answered(decisionId, u);
+    this.afterOrderEvent(fills);
+  }
+
+  failed(decisionId: string, failure: RequestFailure): void {
+    const outcome = failure === 'refused' ? 'rejected' : 'unknown';
+    if (this.book.editedOrder(decisionId)) this.book.editFailed(decisionId, outcome);
+    else this.book.failed(decisionId, outcome);
+    this.afterOrderEvent([]);
+  }
+
+  cancelled(account: string, ref: OrderRef, answer?: unknown): void {
+    const u = answer && typeof answer === 'object' ? (answer as OrderUpdate) : undefined;
+    this.afterOrderEvent(this.book.cancelled(account, ref, u));
+  }
+
+  cancelledAll(account: string, symbol?: string): void {
+    this.book.cancelledAll(account, symbol);
+    this.afterOrderEvent([]);
+  }
+
+  /**
+   * Feeds the guard an order update (watchOrders, fetchOrder) when a bot follows its
+   * orders itself: fills move into the position, final orders stop counting. The order
+   * is found by its clientOrderId (the decision's id when the intent had none) or the
+   * exchange's id. Returns whether the guard knew the order.
+   */
+  onOrderUpdate(order: OrderUpdate, opts: { account?: string } = {}): boolean {
+    if (this.closed) return false;
+    const accounts = opts.account !== undefined ? [opts.account] : [...this.statuses.keys()];
+    for (const account of accounts) {
+      const fills = this.book.orderUpdate(account, order);
+      if (fills !== undefined) {
+        this.afterOrderEvent(fills);
+        return true;
+      }
+    }
+    this.scheduleRead(); // an order the guard never saw: the next read shows it
+    return false;
+  }
+
+  /** Gives back an approved order that was not placed (or an edit that was not sent). */
+  release(decisionId: string): boolean {
+    if (this.book.editedOrder(decisionId)) {
+      this.book.editFailed(decisionId, 'rejected');
+      return true;
+    }
+    return this.book.release(decisionId);
+  }
+
+  notionalPerUnit(account: string, symbol: string, price: Decimal | null): Decimal | null {
+    const m = this.book.valuation.market(account, symbol);
+    return m ? this.book.valuation.notionalPerUnit(account, m, price) : null;
   }
 
   /**
@@ -215,132 +303,65 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     return this.idPrefix + this.idCounter.toString(16).padStart(12, '0');
   }
 
-  /**
-   * Feeds the guard an order update (from createOrder's answer, watchOrders or
-   * fetchOrder) when a bot places orders itself: fills move into the position, final
-   * orders release their reservation. The order is found by its clientOrderId (the
-   * decision's id when the intent had none) or the exchange's id.
-   */
-  onOrderUpdate(order: OrderUpdate, opts: { account?: string } = {}): boolean {
-    if (this.closed) return false;
-    const sources = opts.account !== undefined ? [opts.account] : [...this.statuses.keys()];
-    for (const source of sources) {
-      if (this.lifecycle.update(source, order)) {
-        this.orderEvent();
-        return true;
-      }
-    }
-    this.orderEvent(); // an order the guard never saw: the next snapshot shows it
-    return false;
-  }
-
-  /**
-   * Decides an edit of a pending order: the edited order replaces the old one, and
-   * up to the old amount nothing is new risk, so only the increase (and the new
-   * price, and the whole new size for order-size rules) is checked. Blocked edits
-   * leave the old order counted as it was.
-   */
-  checkReplacement(account: string, ids: { id?: string | null; clientOrderId?: string | null }, intent: OrderIntent | unknown): { decision: Decision; replaced: PendingOrder | null } {
-    if (this.closed) throw new GuardClosedError();
-    const old = this.book.findOrder(account, ids) ?? null;
-    const o = (intent ?? {}) as Record<string, unknown>;
-    const same = old !== null && old.symbol === o['symbol'] && old.side === o['side'];
-    if (old && same) this.book.removePending(old.id);
-    const ev = this.evaluate(intent, same ? old!.remaining : undefined);
-    const blocked = ev.decision.action === 'block' && !ev.decision.dryRun;
-    if (old && same && blocked) this.restore(old);
-    const d = this.commit(ev, blocked ? undefined : { clientOrderId: old?.clientOrderId ?? null, exchangeOrderId: old?.exchangeOrderId ?? null });
-    return { decision: d, replaced: blocked ? null : old };
-  }
-
-  /** Puts a pending order back exactly as it was (an edit was blocked or failed). */
-  restore(order: PendingOrder): void {
-    if (this.book.getPending(order.id)) return;
-    const added = this.book.addPending({ ...order }, 'limit');
-    if (typeof added === 'string') return;
-    added.outcome = order.outcome;
-    if (order.ackedAt !== undefined) added.ackedAt = order.ackedAt;
-    added.feePerUnit = order.feePerUnit;
-  }
-
-  /** Lets the order hook settle orders lost in transit after each refresh. */
-  setResolver(resolver: ((source: string) => Promise<void>) | null): void {
-    this.resolver = resolver;
-  }
-
-  /** After an ack, fill or cancel the account has changed: re-read it soon (debounced). */
-  orderEvent(): void {
-    const delay = this.config.freshness.afterOrderMs;
-    if (delay <= 0 || this.closed || this.afterOrderTimer || ![...this.statuses.values()].some((s) => s.source.live)) return;
-    this.afterOrderTimer = setTimeout(() => {
-      this.afterOrderTimer = null;
-      void this.refresh();
-    }, delay);
-    this.afterOrderTimer.unref?.();
-  }
-
-  private evaluate(intent: unknown, grandfathered?: Decimal): Evaluation {
+  private context(): GuardContext {
     const now = this.clock();
-    const ctx: GuardContext = {
-      book: this.book,
-      config: this.config,
-      now,
-      tradingState: this.state,
-      staleness: this.staleness(now),
-      recentOrders: this.recentApprovals(now),
-    };
+    return { book: this.book, config: this.config, now, tradingState: this.state, staleness: this.staleness(now) };
+  }
+
+  private evaluate(intent: unknown, opts: { grandfathered?: Decimal; edit?: boolean } = {}): Evaluation {
+    const ctx = this.context();
     try {
-      return decide(ctx, this.rules, intent, this.newId(), grandfathered);
+      return decide(ctx, this.rules, intent, this.newId(), opts);
     } catch (err) {
       // a bug must not let an order through, nor crash the bot
-      const error = err instanceof Error ? err : new Error(String(err));
-      this.emitError(error);
+      this.emitError(err instanceof Error ? err : new Error(String(err)));
       return decide(ctx, this.rules, { invalid: true }, this.newId());
     }
   }
 
+  /** A block for an order that cannot be judged as asked (INVALID_ORDER). */
+  private refusal(intent: unknown, message: string): Evaluation {
+    return decide(this.context(), this.rules, intent, this.newId(), { refuse: message });
+  }
+
+  /** Counts what a decision approved (the requested amount in dry run: the order goes out) and announces it. */
   private commit(ev: Evaluation, ids?: { clientOrderId: string | null; exchangeOrderId: string | null }): Decision {
     const d = ev.decision;
-    const submitted = d.dryRun ? ev.intent?.amount ?? ZERO : ev.approved;
-    if (ev.projection && ev.intent && submitted.gt(0)) {
+    const amount = d.dryRun ? ev.intent?.amount ?? ZERO : ev.approved;
+    if (ev.projection && ev.intent && amount.gt(0)) {
       const p = ev.projection;
-      const added = this.book.addPending({
-        id: d.id,
-        kind: 'reservation',
-        source: p.source,
-        symbol: p.market.symbol,
-        side: ev.intent.side,
-        remaining: submitted,
-        price: ev.intent.price,
-        reduceOnly: ev.intent.reduceOnly,
-        positionSide: ev.intent.positionSide,
-        clientOrderId: ids?.clientOrderId ?? ev.intent.clientOrderId ?? d.id,
-        exchangeOrderId: ids?.exchangeOrderId ?? null,
-        conditional: ev.intent.triggerPrice !== null,
-        createdAt: this.clock(),
-      }, ev.intent.isMarket ? 'market' : 'limit', { route: p.route, feePerUnit: p.feePerUnit, worked: submitted === ev.approved ? ev.worked : null });
-      if (typeof added === 'string') this.emitError(new RiskGuardError(`could not reserve order ${d.id}: ${added}`));
-      this.approvals.push(this.clock());
+      const i = ev.intent;
+      const reserved = this.book.reserve({
+        id: d.id, account: p.account, market: p.market, side: i.side, positionSide: i.positionSide, reduceOnly: i.reduceOnly,
+        price: i.price, type: i.type, conditional: i.triggerPrice !== null, amount,
+        clientOrderId: ids?.clientOrderId ?? i.clientOrderId ?? d.id, exchangeOrderId: ids?.exchangeOrderId ?? null,
+        route: p.route, feePerUnit: p.feePerUnit,
+      });
+      if (typeof reserved === 'string') this.emitError(new RiskGuardError(`could not count order ${d.id}: ${reserved}`));
+      for (const r of this.rules) r.approved?.(this.clock());
     }
-    this.emit('decision', d);
-    if (d.action === 'resize') this.emit('resized', d);
-    else if (d.action === 'block') this.emit('blocked', d);
+    this.announce(d);
     return d;
   }
 
-  private recentApprovals(now: number): number {
-    const rate = this.config.limits.orderRate;
-    if (!rate) return 0;
-    const from = now - rate.perMs;
-    while (this.approvalsHead < this.approvals.length && this.approvals[this.approvalsHead]! <= from) this.approvalsHead++;
-    if (this.approvalsHead > 1024) {
-      this.approvals.splice(0, this.approvalsHead);
-      this.approvalsHead = 0;
-    }
-    return this.approvals.length - this.approvalsHead;
+  private announce(d: Decision): void {
+    this.emit('decision', d);
+    if (d.action === 'resize') this.emit('resized', d);
+    else if (d.action === 'block') this.emit('blocked', d);
   }
 
-  // ---- state -------------------------------------------------------------------
+  /** After an answer, fill or cancel: fills are announced and the account is re-read soon. */
+  private afterOrderEvent(fills: FillNote[]): void {
+    if (fills.length && this.listenerCount('fill') > 0) {
+      const at = this.clock();
+      for (const f of fills) {
+        this.emit('fill', { account: f.account, symbol: f.symbol, side: f.side, amount: fmt(f.amount), price: f.price ? fmt(f.price) : null, orderId: f.orderId, clientOrderId: f.clientOrderId, at });
+      }
+    }
+    this.scheduleRead();
+  }
+
+  // ---- state -----------------------------------------------------------------------------
 
   /** ACTIVE trades normally, REDUCING lets only position-shrinking orders through, HALTED blocks all. */
   setTradingState(state: TradingState, reason = 'set by the host'): void {
@@ -349,48 +370,90 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     const from = this.state;
     if (from === parsed.data) return;
     this.state = parsed.data;
-    if (parsed.data === 'ACTIVE') this.peakEquity = this.book.equity; // a restored guard measures drawdown afresh
+    if (parsed.data === 'ACTIVE') this.breaker.reset(this.book.equity); // drawdown is measured afresh
     this.emit('stateChange', { from, to: parsed.data, reason, at: this.clock() });
+  }
+
+  /**
+   * Recomputes everything the book keeps incrementally from scratch and compares exactly;
+   * returns what disagrees (empty when the book is sound). It walks the whole book: a
+   * health check for tests and operators, not for the order path.
+   */
+  verify(): string[] {
+    return this.book.verify();
   }
 
   exposure(): ExposureReport {
     return exposureReport(this.book, this.config, this.oldestSnapshotTime());
   }
 
-  // ---- freshness ---------------------------------------------------------------
+  // ---- freshness -------------------------------------------------------------------------
 
   /** Re-reads the sources (all, or only the stale ones). Failures mark data stale; they never throw. */
   async refresh(opts: { onlyStale?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     const now = this.clock();
-    const stale = new Set(this.staleSources(now));
-    const names = [...this.statuses.keys()].filter((n) => !opts.onlyStale || stale.has(n));
-    await Promise.all(names.map((n) => this.refreshSource(n)));
+    const names = [...this.statuses.keys()].filter((n) => !opts.onlyStale || this.isStale(this.statuses.get(n)!, now));
+    await Promise.all(names.map((n) => this.readSource(n)));
   }
 
-  private refreshSource(name: string): Promise<void> {
+  private async ensureFresh(): Promise<void> {
+    if (this.config.freshness.onStale !== 'refresh') return;
+    const now = this.clock();
+    for (const s of this.statuses.values()) {
+      if (this.isStale(s, now)) return this.refresh({ onlyStale: true });
+    }
+  }
+
+  /** After an order event the account has changed: read it again soon (debounced). */
+  private scheduleRead(): void {
+    const delay = this.config.freshness.afterOrderMs;
+    if (delay <= 0 || this.closed || this.readTimer || ![...this.statuses.values()].some((s) => s.source.live)) return;
+    this.readTimer = setTimeout(() => {
+      this.readTimer = null;
+      void this.refresh();
+    }, delay);
+    this.readTimer.unref?.();
+  }
+
+  private readSource(name: string): Promise<void> {
     const status = this.statuses.get(name)!;
     if (status.inflight) return status.inflight;
     const started = Date.now();
     status.inflight = (async () => {
       try {
-        // orders lost in transit are settled first, so that what the exchange says of them
-        // comes before the snapshot request and the snapshot cannot count a fill twice
-        if (this.resolver && this.lifecycle.unknownOrders(name).length) {
-          await this.resolver(name).catch((err: unknown) => this.emitError(err instanceof Error ? err : new Error(String(err)), name));
-        }
-        const requestedSeq = this.book.nextSeq();
-        const raw = await status.source.fetchSnapshot();
+        // every part of the read takes its place in the book's sequence of events
+        const parts: Partial<Record<ReadPart, Partial<PartStamps>>> = {};
+        let openOrdersAt: number | null = null;
+        const clock: ReadClock = {
+          stamp: (part, phase) => {
+            const p = (parts[part] ??= {});
+            p[phase] = this.book.next();
+            if (part === 'openOrders' && phase === 'requested') openOrdersAt = this.clock();
+          },
+        };
+        const begun = this.book.next();
+        const begunAt = this.clock();
+        const raw = await status.source.fetchSnapshot(clock);
+        const ended = this.book.next();
         const snap = normalizeSnapshot(raw, name);
+        const whole = { requested: begun, answered: ended };
+        const part = (p: Partial<PartStamps> | undefined): PartStamps => (p?.requested !== undefined && p.answered !== undefined && p.requested < p.answered ? { requested: p.requested, answered: p.answered } : whole);
+        const stamps: ReadStamps = {
+          openOrders: part(parts.openOrders),
+          account: part(parts.account),
+          openOrdersRequestedAt: openOrdersAt ?? begunAt,
+        };
         // a fixed snapshot never shows later fills or final orders: it settles nothing
-        const rec = this.book.applySnapshot(snap, status.source.live ? requestedSeq : Number.NEGATIVE_INFINITY);
+        const outcome = this.book.applyRead(snap, status.source.live ? stamps : FIXED_READ);
+        for (const problem of outcome.problems) this.emitError(new SourceError(name, problem), name);
         status.timestamp = snap.timestamp;
         status.error = null;
         status.failure = null;
         this.emit('refresh', { source: name, timestamp: snap.timestamp, durationMs: Date.now() - started });
         this.watchDrawdown();
-        // fills the snapshot may not show yet: read again so they settle
-        if (rec.reapplied > 0 && status.source.live) this.orderEvent();
+        // fills the read may not show yet: read again so they settle
+        if (outcome.unsettledFills > 0 && status.source.live) this.scheduleRead();
       } catch (err) {
         const error = err instanceof Error ? err : new Error(String(err));
         const message = redact(error.message);
@@ -406,19 +469,8 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     return status.inflight;
   }
 
-  private anyStale(now: number): boolean {
-    for (const s of this.statuses.values()) {
-      if (s.error !== null || (s.source.live && now - s.timestamp > this.config.freshness.maxAgeMs)) return true;
-    }
-    return false;
-  }
-
-  private staleSources(now: number): string[] {
-    const out: string[] = [];
-    for (const [name, s] of this.statuses) {
-      if (s.error !== null || (s.source.live && now - s.timestamp > this.config.freshness.maxAgeMs)) out.push(name);
-    }
-    return out;
+  private isStale(s: SourceStatus, now: number): boolean {
+    return s.error !== null || (s.source.live && now - s.timestamp > this.config.freshness.maxAgeMs);
   }
 
   /** Why opening orders cannot be trusted right now, or null. */
@@ -429,23 +481,16 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
         return `account data from ${name} is ${now - s.timestamp} ms old, more than freshness.maxAgeMs ${this.config.freshness.maxAgeMs}`;
       }
     }
-    if (this.book.unpricedCount === 0) return null;
-    const unpriced = this.book.unpricedHoldings();
-    if (unpriced.length) return `no price for ${unpriced.slice(0, 3).map((h) => h.symbol ?? h.asset).join(', ')}${unpriced.length > 3 ? ` and ${unpriced.length - 3} more` : ''}`;
-    return null;
+    const ag = this.book.aggregates;
+    if (ag.unpricedCount === 0) return null;
+    const unpriced = ag.unpriced();
+    return `no price for ${unpriced.slice(0, 3).map((h) => h.symbol ?? h.asset).join(', ')}${unpriced.length > 3 ? ` and ${unpriced.length - 3} more` : ''}`;
   }
 
-  /** The drawdown breaker: equity this far below the session's peak moves the guard to REDUCING or HALTED. */
+  /** The drawdown breaker may move the trading state after a read. */
   private watchDrawdown(): void {
-    const equity = this.book.equity;
-    if (equity.gt(this.peakEquity)) this.peakEquity = equity;
-    const dd = this.config.limits.maxDrawdownPct;
-    if (!dd || this.peakEquity.lte(0)) return;
-    const drawdownPct = this.peakEquity.minus(equity).div(this.peakEquity).mul(HUNDRED);
-    if (drawdownPct.lt(dd.value)) return;
-    const severity = { ACTIVE: 0, REDUCING: 1, HALTED: 2 } as const;
-    if (severity[this.state] >= severity[dd.action]) return;
-    this.setTradingState(dd.action, `drawdown ${fmt(drawdownPct.toDecimalPlaces(4))}% from peak equity ${fmt(this.peakEquity)} reached maxDrawdownPct ${fmt(dd.value)}%`);
+    const move = this.breaker.observe(this.book.equity, this.state);
+    if (move) this.setTradingState(move.to, move.reason);
   }
 
   private latestSnapshotTime(): number {
@@ -474,7 +519,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.afterOrderTimer) clearTimeout(this.afterOrderTimer);
+    if (this.readTimer) clearTimeout(this.readTimer);
     for (const s of this.statuses.values()) {
       try { await s.source.close?.(); } catch (err) { this.emitError(err instanceof Error ? err : new Error(String(err)), s.source.name); }
     }

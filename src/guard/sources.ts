@@ -1,4 +1,18 @@
-import type { AccountSnapshot } from '../book/snapshot.js';
+import type { AccountSnapshot } from '../snapshot/format.js';
+
+/** The parts of a read whose timing the guard orders against orders and fills. */
+export type ReadPart = 'openOrders' | 'account';
+
+/**
+ * Lets a source place the parts of a read among the guard's events: call `stamp` right
+ * before a part is requested and right after its answer arrived. A source that reads the
+ * open orders first and positions and balances after their answer lets every order and
+ * fill settle in one read; one that does not stamp is taken as read in no order, and
+ * orders it no longer lists settle a read later (docs/ARCHITECTURE.md).
+ */
+export interface ReadClock {
+  stamp(part: ReadPart, phase: 'requested' | 'answered'): void;
+}
 
 /**
  * Where account data comes from. An adapter (CcxtAdapter) reads a live exchange; a
@@ -9,7 +23,7 @@ export interface AccountSource {
   readonly name: string;
   /** false for fixed snapshots: they cannot be refreshed, and their own timestamp is "now" */
   readonly live: boolean;
-  fetchSnapshot(): Promise<AccountSnapshot>;
+  fetchSnapshot(clock?: ReadClock): Promise<AccountSnapshot>;
   close?(): Promise<void> | void;
 }
 

@@ -1,10 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { OrderNotFound } from 'ccxt';
-import { Decimal, parseDecimal } from '../decimal.js';
+import { Decimal, parseDecimal } from '../number.js';
 import type { Decision } from '../guard/decision.js';
-import type { OrderUpdate } from '../guard/lifecycle.js';
-import type { RiskGuard } from '../guard/risk-guard.js';
-import { outcomeOf } from './outcome.js';
+import type { OrderGate, OrderRef } from '../guard/order-gate.js';
+import { failureOf } from './failure.js';
 import { RiskGuardRejection } from './rejection.js';
 
 /**
@@ -46,15 +44,10 @@ function orderMethodShapes(ex: object): Map<string, (typeof SHAPES)[string]> {
 const guarded = new AsyncLocalStorage<true>();
 
 export interface WrapOptions {
-  /** the guard's source (account) this exchange trades; found from its adapter when omitted */
+  /** the guard's account this exchange trades; found from its adapter when omitted */
   account?: string;
   /** follow fills through ccxt pro's watchOrders where the exchange has it */
   watchOrders?: boolean;
-  /**
-   * An order whose request timed out is only taken as never placed when the exchange
-   * still does not know it this long after (the exchange may be slow to register it).
-   */
-  lostOrderGraceMs?: number;
 }
 
 type Params = Record<string, unknown>;
@@ -64,17 +57,20 @@ interface OrderArgs { symbol: string; type: string; side: string; amount: unknow
 const WRAPPED = Symbol.for('risk-guard.wrapped');
 const CLIENT_ID_KEYS = ['clientOrderId', 'newClientOrderId', 'clOrdId', 'orderLinkId', 'text', 'client_oid', 'clientOid'];
 
+/** Is this an order as ccxt returns it (an id or a status), not an empty answer? */
+function isOrder(x: unknown): x is { id?: unknown; status?: unknown } {
+  return !!x && typeof x === 'object' && (!!(x as { id?: unknown }).id || typeof (x as { status?: unknown }).status === 'string');
+}
+
 /** Puts the guard in front of an exchange's order methods; the same object comes back. */
-export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, opts: WrapOptions = {}): T {
+export function wrapExchange<T extends object>(gate: OrderGate, exchange: T, opts: WrapOptions = {}): T {
   const ex = exchange as Record<string | symbol, any>;
   if (ex[WRAPPED]) return exchange;
-  const account = opts.account ?? guard.accountOf(exchange);
-  const original = (name: string): AnyFn | null => (typeof ex[name] === 'function' ? (ex[name] as AnyFn).bind(ex) : null);
+  const account = opts.account ?? gate.accountOf(exchange);
   const shapes = orderMethodShapes(exchange);
   const originals = new Map<string, AnyFn>();
-  for (const name of [...shapes.keys(), ...CANCELLING_METHODS, 'fetchOrder']) {
-    const fn = original(name);
-    if (fn) originals.set(name, fn);
+  for (const name of [...shapes.keys(), ...CANCELLING_METHODS]) {
+    if (typeof ex[name] === 'function') originals.set(name, (ex[name] as AnyFn).bind(ex));
   }
   /** Installs a checked method; inside another checked call it is the original. */
   const install = (name: string, checked: AnyFn) => {
@@ -87,13 +83,40 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
     return order;
   };
 
+  const blocked = (d: Decision) => d.action === 'block' && !d.dryRun;
+
+  /**
+   * The one path of every checked request: the approved decisions' request goes out, then
+   * each decision is settled by its answer — the order (open, filled or final), or nothing
+   * (refused in a batch; of unknown fate alone) — or by the failure, refused or unknown.
+   */
+  const submit = async <R>(decisions: Decision[], request: () => Promise<R>, answers: (result: R) => unknown[], batch: boolean): Promise<R> => {
+    for (const d of decisions) gate.sent(d.id);
+    let result: R;
+    try {
+      result = await request();
+    } catch (err) {
+      const failure = failureOf(err);
+      for (const d of decisions) gate.failed(d.id, failure);
+      throw err;
+    }
+    const list = answers(result);
+    decisions.forEach((d, i) => {
+      const o = list[i];
+      // one order of a batch the exchange refused comes back without an id
+      if (batch && (!isOrder(o) || (o as { status?: unknown }).status === 'rejected')) gate.failed(d.id, 'refused');
+      else gate.answered(d.id, o);
+      attach(o, d);
+    });
+    return result;
+  };
+
   /** A cost order (params.cost / quoteOrderQty) sizes in quote currency: the guard reasons in amount. */
   const costMode = (a: OrderArgs): { cost: Decimal; perUnit: Decimal; key: string } | null => {
     const key = a.params && (a.params['cost'] !== undefined ? 'cost' : a.params['quoteOrderQty'] !== undefined ? 'quoteOrderQty' : null);
     if (!key) return null;
     const cost = parseDecimal(a.params![key]);
-    const found = guard.book.findMarket(a.symbol, account);
-    const perUnit = found ? guard.book.notionalPerUnit(account, found.market, parseDecimal(a.price) ?? null) : null;
+    const perUnit = gate.notionalPerUnit(account, a.symbol, parseDecimal(a.price) ?? null);
     if (cost === null || perUnit === null || perUnit.isZero()) return null;
     return { cost, perUnit, key };
   };
@@ -121,21 +144,6 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
     return { ...a, amount: Number(d.approved), params };
   };
 
-  const settleFailure = (d: Decision, err: unknown) => {
-    if (outcomeOf(err) === 'rejected') guard.lifecycle.rejected(d.id);
-    else guard.lifecycle.unknown(d.id);
-    guard.orderEvent();
-  };
-
-  const acknowledge = (d: Decision, order: unknown) => {
-    if (order && typeof order === 'object' && ((order as OrderUpdate).id || (order as OrderUpdate).status)) {
-      guard.lifecycle.acknowledge(d.id, order as OrderUpdate);
-    } else {
-      guard.lifecycle.unknown(d.id); // an answer without an order: the exchange will tell
-    }
-    guard.orderEvent();
-  };
-
   const place = (name: string, onMarket = false) => {
     const send = originals.get(name);
     if (!send) return;
@@ -147,24 +155,15 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
       const symbol = onMarket ? String((symbolOrMarket as { symbol?: string })?.symbol) : String(symbolOrMarket);
       const args: OrderArgs = { symbol, type, side, amount, price, params };
       const cost = costMode(args);
-      const d = await guard.check(intentOf(args, cost));
-      if (d.action === 'block' && !d.dryRun) throw new RiskGuardRejection(d);
+      const d = await gate.check(intentOf(args, cost));
+      if (blocked(d)) throw new RiskGuardRejection(d);
       const out = sendable(args, d, cost);
-      guard.lifecycle.inflight(d.id);
-      let order: unknown;
-      try {
-        // sendable() made a fresh params object: the flag this wrapper added comes off it again
-        const sentParams = out.params ?? {};
-        if (reduceOnlyMethod && given['reduceOnly'] === undefined) delete sentParams['reduceOnly'];
-        order = onMarket
-          ? await send(symbolOrMarket, out.type, out.side, out.amount, out.price, rest[0], sentParams)
-          : await send(out.symbol, out.type, out.side, out.amount, out.price, sentParams);
-      } catch (err) {
-        settleFailure(d, err);
-        throw err;
-      }
-      acknowledge(d, order);
-      return attach(order, d);
+      // sendable() made a fresh params object: the flag this wrapper added comes off it again
+      const sentParams = out.params ?? {};
+      if (reduceOnlyMethod && given['reduceOnly'] === undefined) delete sentParams['reduceOnly'];
+      return submit([d], () => (onMarket
+        ? send(symbolOrMarket, out.type, out.side, out.amount, out.price, rest[0], sentParams)
+        : send(out.symbol, out.type, out.side, out.amount, out.price, sentParams)), (o) => [o], false);
     });
   };
 
@@ -174,18 +173,10 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
     if (!send) return;
     install(name, async (symbol: string, side: string, amount: unknown, duration: unknown, params: Params = {}) => {
       const args: OrderArgs = { symbol, type: 'market', side, amount, params };
-      const d = await guard.check(intentOf(args, null));
-      if (d.action === 'block' && !d.dryRun) throw new RiskGuardRejection(d);
+      const d = await gate.check(intentOf(args, null));
+      if (blocked(d)) throw new RiskGuardRejection(d);
       const out = sendable(args, d, null);
-      guard.lifecycle.inflight(d.id);
-      try {
-        const order = await send(symbol, side, out.amount, duration, out.params);
-        acknowledge(d, order);
-        return attach(order, d);
-      } catch (err) {
-        settleFailure(d, err);
-        throw err;
-      }
+      return submit([d], () => send(symbol, side, out.amount, duration, out.params), (o) => [o], false);
     });
   };
 
@@ -195,55 +186,32 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
     install(name, async (orders: OrderArgs[], params: Params = {}) => {
       if (!Array.isArray(orders)) return send(orders, params);
       const costs = orders.map(costMode);
-      const decisions = await guard.checkBatch(orders.map((o, i) => intentOf(o, costs[i]!)));
-      const blocked = decisions.find((d) => d.action === 'block' && !d.dryRun);
-      if (blocked) {
-        for (const d of decisions) guard.release(d.id);
-        throw new RiskGuardRejection(blocked, decisions);
+      const decisions = await gate.checkBatch(orders.map((o, i) => intentOf(o, costs[i]!)));
+      const stop = decisions.find(blocked);
+      if (stop) {
+        // a batch is placed whole or not at all
+        for (const d of decisions) gate.release(d.id);
+        throw new RiskGuardRejection(stop, decisions);
       }
       const out = orders.map((o, i) => sendable(o, decisions[i]!, costs[i]!));
-      for (const d of decisions) guard.lifecycle.inflight(d.id);
-      let result: unknown[];
-      try {
-        result = await send(out, params);
-      } catch (err) {
-        for (const d of decisions) settleFailure(d, err);
-        throw err;
-      }
-      decisions.forEach((d, i) => {
-        const o = result?.[i] as (OrderUpdate & { status?: string }) | undefined;
-        if (o && o.id && o.status !== 'rejected') acknowledge(d, o);
-        else guard.lifecycle.rejected(d.id); // the exchange refused this one of the batch
-        attach(o, d);
-      });
-      guard.orderEvent();
-      return result;
+      return submit(decisions, () => send(out, params), (r) => (Array.isArray(r) ? r : []), true);
     });
   };
+
+  /** The order an edit is about: the exchange's id, or the client order id in params. */
+  const refOf = (id: unknown, params: Params | undefined): OrderRef => ({
+    id: id ? String(id) : null,
+    clientOrderId: (params?.['clientOrderId'] ?? params?.['origClientOrderId'] ?? null) as string | null,
+  });
 
   const edit = (name: string) => {
     const send = originals.get(name);
     if (!send) return;
     install(name, async (id: string, symbol: string, type: string, side: string, amount?: unknown, price?: unknown, params: Params = {}) => {
-      const ids = { id: id || null, clientOrderId: (params?.['clientOrderId'] ?? params?.['origClientOrderId'] ?? null) as string | null };
-      const existing = guard.book.findOrder(account, ids);
-      const args: OrderArgs = { symbol, type, side, amount: amount ?? existing?.remaining.toString(), price, params };
-      const { decision: d, replaced } = guard.checkReplacement(account, ids, intentOf(args, null));
-      if (d.action === 'block' && !d.dryRun) throw new RiskGuardRejection(d);
-      const out = d.dryRun || d.action === 'allow' ? args : { ...args, amount: Number(d.approved) };
-      guard.lifecycle.inflight(d.id);
-      let order: unknown;
-      try {
-        order = await send(id, out.symbol, out.type, out.side, out.amount, out.price, out.params);
-      } catch (err) {
-        // the old order still stands as it was: count it again (and the edit too, if it may have landed)
-        settleFailure(d, err);
-        if (replaced) guard.restore(replaced);
-        throw err;
-      }
-      if (replaced && guard.book.getPending(replaced.id)) guard.book.removePending(replaced.id);
-      acknowledge(d, order);
-      return attach(order, d);
+      const d = gate.checkReplacement(account, refOf(id, params), intentOf({ symbol, type, side, amount, price, params }, null));
+      if (blocked(d)) throw new RiskGuardRejection(d);
+      const sendAmount = d.dryRun || d.action === 'allow' ? amount : Number(d.approved);
+      return submit([d], () => send(id, symbol, type, side, sendAmount, price, params), (o) => [o], false);
     });
   };
 
@@ -252,43 +220,17 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
     if (!send) return;
     install(name, async (orders: Array<OrderArgs & { id: string }>, params: Params = {}) => {
       if (!Array.isArray(orders)) return send(orders, params);
-      const checked = orders.map((o) => {
-        const ids = { id: o.id, clientOrderId: (o.params?.['clientOrderId'] ?? null) as string | null };
-        const existing = guard.book.findOrder(account, ids);
-        const args: OrderArgs = { ...o, amount: o.amount ?? existing?.remaining.toString() };
-        return { args, ...guard.checkReplacement(account, ids, intentOf(args, null)) };
-      });
-      const blocked = checked.find((c) => c.decision.action === 'block' && !c.decision.dryRun);
-      if (blocked) {
-        for (const c of checked) {
-          guard.release(c.decision.id);
-          if (c.replaced) guard.restore(c.replaced);
-        }
-        throw new RiskGuardRejection(blocked.decision, checked.map((c) => c.decision));
+      const decisions = orders.map((o) => gate.checkReplacement(account, refOf(o.id, o.params), intentOf(o, null)));
+      const stop = decisions.find(blocked);
+      if (stop) {
+        for (const d of decisions) gate.release(d.id);
+        throw new RiskGuardRejection(stop, decisions);
       }
-      const out = checked.map((c) => ({ ...orders[checked.indexOf(c)]!, amount: c.decision.dryRun || c.decision.action === 'allow' ? c.args.amount : Number(c.decision.approved) }));
-      let result: unknown[];
-      try {
-        result = await send(out, params);
-      } catch (err) {
-        for (const c of checked) {
-          settleFailure(c.decision, err);
-          if (c.replaced) guard.restore(c.replaced);
-        }
-        throw err;
-      }
-      checked.forEach((c, i) => {
-        const o = result?.[i] as OrderUpdate | undefined;
-        if (o && o.id) {
-          if (c.replaced && guard.book.getPending(c.replaced.id)) guard.book.removePending(c.replaced.id);
-          acknowledge(c.decision, o);
-        } else {
-          guard.lifecycle.rejected(c.decision.id);
-          if (c.replaced) guard.restore(c.replaced);
-        }
-        attach(o, c.decision);
+      const out = orders.map((o, i) => {
+        const d = decisions[i]!;
+        return d.dryRun || d.action === 'allow' ? o : { ...o, amount: Number(d.approved) };
       });
-      return result;
+      return submit(decisions, () => send(out, params), (r) => (Array.isArray(r) ? r : []), true);
     });
   };
 
@@ -296,17 +238,10 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
     const send = originals.get(name);
     if (!send) return;
     ex[name] = async (id: string, symbol?: string, params: Params = {}) => {
-      let res: unknown;
-      try {
-        res = await send(id, symbol, params);
-      } catch (err) {
-        // not found: it filled or was cancelled already; the next snapshot shows which
-        if (err instanceof OrderNotFound) guard.orderEvent();
-        throw err;
-      }
-      const o = (res && typeof res === 'object' ? res : {}) as OrderUpdate;
-      guard.lifecycle.cancelled(account, { id: id || o.id || null, clientOrderId: (params?.['clientOrderId'] as string) ?? o.clientOrderId ?? null }, o);
-      guard.orderEvent();
+      // a failed cancel changes nothing the guard counts: not found means it filled or was cancelled, which a read shows
+      const res = await send(id, symbol, params);
+      const o = isOrder(res) ? (res as Record<string, unknown>) : undefined;
+      gate.cancelled(account, { id: id || (o?.['id'] as string | undefined) || null, clientOrderId: (params?.['clientOrderId'] as string | undefined) ?? (o?.['clientOrderId'] as string | undefined) ?? null }, o);
       return res;
     };
   };
@@ -316,8 +251,11 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
     if (!send) return;
     ex[name] = async (ids: string[], symbol?: string, params: Params = {}) => {
       const res = await send(ids, symbol, params);
-      for (const id of Array.isArray(ids) ? ids : []) guard.lifecycle.cancelled(account, { id });
-      guard.orderEvent();
+      const answers = Array.isArray(res) ? res : [];
+      for (const id of Array.isArray(ids) ? ids : []) {
+        const o = answers.find((a) => isOrder(a) && String((a as { id?: unknown }).id) === String(id));
+        gate.cancelled(account, { id: String(id) }, o);
+      }
       return res;
     };
   };
@@ -327,8 +265,7 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
     if (!send) return;
     ex[name] = async (symbol?: string, params: Params = {}) => {
       const res = await send(symbol, params);
-      guard.lifecycle.cancelledAll(account, symbol);
-      guard.orderEvent();
+      gate.cancelledAll(account, symbol);
       return res;
     };
   };
@@ -348,40 +285,21 @@ export function wrapExchange<T extends object>(guard: RiskGuard, exchange: T, op
   cancelAll('cancelAllOrders');
   cancelAll('cancelAllOrdersWs');
 
-  // orders lost in transit: ask the exchange by client order id after each refresh
-  const fetchOrder = originals.get('fetchOrder');
-  const grace = opts.lostOrderGraceMs ?? 10_000;
-  if (fetchOrder && ex['has']?.['fetchOrder']) {
-    guard.setResolver(async (source) => {
-      if (source !== account) return;
-      for (const p of guard.lifecycle.unknownOrders(source)) {
-        try {
-          const o = (await fetchOrder(p.exchangeOrderId ?? undefined, p.symbol, p.clientOrderId ? { clientOrderId: p.clientOrderId } : {})) as OrderUpdate;
-          guard.lifecycle.update(source, { ...o, clientOrderId: o.clientOrderId ?? p.clientOrderId ?? null });
-        } catch (err) {
-          // not found well after the timeout: it never landed
-          if (err instanceof OrderNotFound && guard.now() - (p.unknownSince ?? 0) >= grace) guard.lifecycle.rejected(p.id);
-          // anything else: keep it reserved and ask again after the next refresh
-        }
-      }
-    });
-  }
-
   if (opts.watchOrders && ex['has']?.['watchOrders'] && typeof ex['watchOrders'] === 'function') {
     void (async () => {
-      while (!guard.isClosed) {
+      while (!gate.isClosed) {
         try {
-          const orders = (await ex['watchOrders']()) as OrderUpdate[];
-          for (const o of orders ?? []) guard.onOrderUpdate(o, { account });
+          const orders = (await ex['watchOrders']()) as Record<string, unknown>[];
+          for (const o of orders ?? []) gate.onOrderUpdate(o, { account });
         } catch (err) {
-          if (guard.isClosed) break;
-          guard.reportError(err instanceof Error ? err : new Error(String(err)), account);
+          if (gate.isClosed) break;
+          gate.reportError(err instanceof Error ? err : new Error(String(err)), account);
           await new Promise((r) => setTimeout(r, 1000));
         }
       }
     })();
   }
 
-  Object.defineProperty(ex, WRAPPED, { value: { guard, account }, enumerable: false });
+  Object.defineProperty(ex, WRAPPED, { value: { gate, account }, enumerable: false });
   return exchange;
 }

@@ -1,71 +1,111 @@
 import type { Threshold } from '../config/config.js';
-import { ONE, ZERO, approx, dmax, fmt, type Decimal } from '../decimal.js';
-import { FLOAT_SLACK, type ConvexPL } from '../simulate/piecewise.js';
-import type { Projection } from '../simulate/projection.js';
-import type { LimitRule } from './rule.js';
+import { ONE, ZERO, approx, dmax, dmin, fmt, surelyBelowZero, type Decimal } from '../number.js';
+import type { ConvexPL, Estimate } from '../projection/convex.js';
+import type { Projection } from '../projection/projection.js';
+import type { LimitName, LimitRule, ReasonCode } from './rule.js';
 
 /**
- * The shared rule of every exposure limit: beyond the exempt (reducing) part of the
- * order, metric(q) must stay within the limit, or no worse than at the end of the
- * exempt part ("already breached" books may still shrink). With `perEquity` the limit
- * is a multiple of equity(q), which falls by the order's fee, and "no worse" compares
- * the ratio metric/equity, cross-multiplied so the comparison stays exact.
+ * The shared rule of every exposure limit. Beyond the exempt part of the order (its
+ * reducing part with alwaysAllowReducing, or what an edited order already had), the
+ * metric must stay within the limit, or be no worse than at the end of the exempt part,
+ * so an account a price move pushed over a limit can still trade what does not add to it.
+ *
+ * "No worse" is judged where it is sound whatever the pending orders and unsettled fills
+ * turn out to be: for net, asset and position exposure on the metric itself (each is
+ * checked in the order's direction, which bounds every mix of fills), for gross exposure
+ * and leverage per holding (the order may not make any holding's own side larger: a new
+ * pending order never lowers the worst case, and a holding whose other side is larger
+ * could still grow in truth). With `perEquity` the limit is a multiple of equity, which
+ * falls by the order's fee: "no worse" compares the ratio, cross-multiplied — and for
+ * gross exposure and leverage, where the worst case only falls once the order fills, the
+ * fee must be paid for by what the fill surely takes off (Projection.feePaidUntil).
  */
 export interface ExposureTerm {
-  /** the metric's closed form, built when exact arithmetic is needed */
+  /** the metric's closed form in the effective amount, built when exact arithmetic is needed */
   metric: () => ConvexPL;
-  /** a float upper bound of the metric at q, when cheaper than the closed form's own */
-  upperBound?: ((q: number) => number) | undefined;
+  /** a float estimate of the metric at q, when cheaper than the closed form's own */
+  estimate?: ((q: number, out: Estimate) => Estimate) | undefined;
   limit: Decimal;
   perEquity: boolean;
+  /** judge "no worse" per holding (gross exposure, leverage) rather than on the metric */
+  perLeg: boolean;
 }
+
+const scratch: Estimate = { value: 0, magnitude: 0 };
 
 /** The largest amount the term allows, or null when it allows the whole request. */
 export function exposureMaxAmount(p: Projection, t: ExposureTerm): Decimal | null {
   const s = p.exempt;
-  const cap = p.exposureCap;
+  const cap = p.effectiveCap;
   if (cap.lte(s)) return null;
   // the common case: the whole request fits, with room to spare (doubles say so) or exactly
-  if (surelyWithinLimit(p, t, cap) || exposurePasses(p, t, cap)) return null;
+  // (for a ratio, at the whole request: past a closing order's room its fee still grows)
+  if (surelyWithinLimit(p, t, cap) || exposurePasses(p, t, t.perEquity ? p.requested : cap)) return null;
   const metric = t.metric();
   const ms = metric.valueAt(s);
-  let best: Decimal;
+  const es = p.equityAt(s);
+  if (t.perEquity && es.lte(0)) return s; // no equity: nothing may open
+  let within: Decimal;
+  let noWorse: Decimal;
   if (!t.perEquity) {
-    const withinLimit = metric.scaledPlus(ONE, t.limit.neg(), ZERO);
-    const q1 = ms.lte(t.limit) ? withinLimit.maxFeasible(s, cap) : s;
-    const q2 = metric.scaledPlus(ONE, ms.neg(), ZERO).maxFeasible(s, cap);
-    best = dmax(q1, q2);
+    within = ms.lte(t.limit) ? metric.scaledPlus(ONE, t.limit.neg(), ZERO).maxFeasible(s, cap) : s;
+    noWorse = t.perLeg ? p.noLegGrowsUntil(s) : metric.scaledPlus(ONE, ms.neg(), ZERO).maxFeasible(s, cap);
   } else {
-    const es = p.equityAt(s);
-    if (es.lte(0)) return s; // no equity: nothing may open
-    const e0 = p.equity0;
+    const e0 = p.equityBefore;
     const f = p.feePerUnit;
     // metric − L·(e0 − f·q) ≤ 0
-    const withinLimit = metric.scaledPlus(ONE, t.limit.mul(e0).neg(), t.limit.mul(f));
-    const q1 = ms.lte(t.limit.mul(es)) ? withinLimit.maxFeasible(s, cap) : s;
-    // metric·es − ms·(e0 − f·q) ≤ 0
-    const q2 = metric.scaledPlus(es, ms.mul(e0).neg(), ms.mul(f)).maxFeasible(s, cap);
-    best = dmax(q1, q2);
+    within = ms.lte(t.limit.mul(es)) ? metric.scaledPlus(ONE, t.limit.mul(e0).neg(), t.limit.mul(f)).maxFeasible(s, cap) : s;
+    // metric·es − ms·(e0 − f·q) ≤ 0; per holding: no leg grows and the fill pays for the fee
+    noWorse = t.perLeg ? dmin(p.noLegGrowsUntil(s), p.feePaidUntil(s)) : metric.scaledPlus(es, ms.mul(e0).neg(), ms.mul(f)).maxFeasible(s, cap);
   }
-  return best.gte(cap) ? null : best;
+  const best = dmax(within, noWorse);
+  if (best.lt(cap)) return best;
+  // past a closing order's room the metric stays where it is, but its fee still grows
+  if (!t.perEquity || p.feePerUnit.isZero() || p.requested.lte(cap)) return null;
+  const beyond = pastTheRoom(p, t, metric.valueAt(cap), ms, es);
+  return beyond.gte(p.requested) ? null : dmax(beyond, cap);
+}
+
+/**
+ * The largest amount past a closing order's room (`effectiveCap`) the term allows: the
+ * metric is flat there (m), equity falls by the fee, so each branch is one division.
+ */
+function pastTheRoom(p: Projection, t: ExposureTerm, m: Decimal, ms: Decimal, es: Decimal): Decimal {
+  const cap = p.effectiveCap;
+  const e0 = p.equityBefore;
+  const f = p.feePerUnit;
+  const bounds: Decimal[] = [cap];
+  // within: m ≤ L·(e0 − f·q)
+  if (t.limit.gt(0)) bounds.push(e0.minus(m.div(t.limit)).div(f));
+  if (t.perLeg) {
+    // no worse per holding: the fee past `exempt` stays paid for by the (flat) reduction at the room
+    const s = p.exempt;
+    const g = p.grossAt(s);
+    if (p.noLegGrows(s, cap) && g.gt(0)) bounds.push(s.plus(es.mul(p.reductionAt(s, cap)).div(g.mul(f))));
+    else if (p.noLegGrows(s, cap)) bounds.push(p.requested);
+  } else if (ms.gt(0)) {
+    // no worse as a ratio: m·es ≤ ms·(e0 − f·q)
+    bounds.push(e0.minus(m.mul(es).div(ms)).div(f));
+  }
+  return bounds.reduce((a, b) => (b.gt(a) ? b : a));
 }
 
 /**
  * Does the metric at `cap` stay inside the limit by more than any rounding of doubles
- * could hide? Only a clear yes counts; a near miss, an overflow or a NaN says no and
- * the exact evaluation decides. Skips the exact arithmetic for orders far from every
- * limit, which is most orders.
+ * could hide? Only a clear yes counts; anything close, an overflow or a NaN goes to exact
+ * arithmetic. Skips the exact work for orders far from every limit, which is most orders.
  */
 function surelyWithinLimit(p: Projection, t: ExposureTerm, cap: Decimal): boolean {
-  const q = cap === p.exposureCap ? p.doubles.cap : approx(cap);
-  const v = t.upperBound ? t.upperBound(q) : t.metric().upperBound(q);
-  const limit = approxCached(t.limit) * (1 - FLOAT_SLACK);
-  if (!t.perEquity) return v < limit;
-  // equity falls by the fee: take its lower bound
-  const e0 = p.doubles.equity0;
-  const fee = p.doubles.feePerUnit * q;
-  const equityLow = e0 - fee - (Math.abs(e0) + Math.abs(fee)) * FLOAT_SLACK;
-  return equityLow > 0 && v < limit * equityLow * (1 - FLOAT_SLACK);
+  const q = cap === p.effectiveCap ? p.doubles.cap : approx(cap);
+  const m = t.estimate ? t.estimate(q, scratch) : t.metric().estimate(q, scratch);
+  const limit = approxCached(t.limit);
+  if (!t.perEquity) return surelyBelowZero(m.value - limit, m.magnitude + Math.abs(limit));
+  // equity falls by the fee of the whole request
+  const e0 = p.doubles.equity;
+  const fee = p.doubles.feePerUnit * approx(p.requested);
+  const equity = e0 - fee;
+  const equityMagnitude = Math.abs(e0) + Math.abs(fee);
+  return surelyBelowZero(-equity, equityMagnitude) && surelyBelowZero(m.value - limit * equity, m.magnitude + Math.abs(limit) * equityMagnitude);
 }
 
 /** Limits live as long as the config: their doubles are worked out once. */
@@ -83,12 +123,13 @@ export function exposurePasses(p: Projection, t: ExposureTerm, q: Decimal): bool
   if (qe.lte(s)) return true;
   const metric = t.metric();
   const v = metric.valueAt(qe);
-  const ms = metric.valueAt(s);
-  if (!t.perEquity) return v.lte(t.limit) || v.lte(ms);
-  const eq = p.equityAt(qe);
+  if (!t.perEquity) return v.lte(t.limit) || (t.perLeg ? p.noLegGrows(s, qe) : v.lte(metric.valueAt(s)));
+  const eq = p.equityAt(q);
   if (eq.lte(0)) return v.isZero();
+  if (v.lte(t.limit.mul(eq))) return true;
+  if (t.perLeg) return p.noLegGrows(s, qe) && p.feePaidAt(s, q);
   const es = p.equityAt(s);
-  return v.lte(t.limit.mul(eq)) || (es.gt(0) && v.mul(es).lte(ms.mul(eq)));
+  return es.gt(0) && v.mul(es).lte(metric.valueAt(s).mul(eq));
 }
 
 /**
@@ -96,30 +137,31 @@ export function exposurePasses(p: Projection, t: ExposureTerm, q: Decimal): bool
  * equity (maxNetExposure, maxGrossExposure): the same rule, told which metric.
  */
 export function accountExposureRule(opts: {
-  code: 'NET_EXPOSURE' | 'GROSS_EXPOSURE';
-  limit: 'maxNetExposure' | 'maxGrossExposure';
+  code: ReasonCode;
+  limit: LimitName;
   label: string;
   threshold: Threshold;
   metric: (p: Projection) => ConvexPL;
-  /** a float upper bound at q without building the closed form (see ExposureTerm) */
-  upperBound?: (p: Projection, q: number) => number;
-  /** the reported value before the order (q = 0) and at q (signed for net) */
+  estimate?: (p: Projection, q: number, out: Estimate) => Estimate;
+  perLeg: boolean;
+  /** the reported value at q (signed for net) */
   valueAt: (p: Projection, q: Decimal) => Decimal;
 }): LimitRule {
   const t = opts.threshold;
   const perEquity = t.kind === 'pctOfEquity';
-  const bound = opts.upperBound;
+  const estimate = opts.estimate;
   const term = (p: Projection): ExposureTerm => ({
     metric: () => opts.metric(p),
-    upperBound: bound ? (q: number) => bound(p, q) : undefined,
+    estimate: estimate ? (q: number, out: Estimate) => estimate(p, q, out) : undefined,
     limit: perEquity ? t.fraction : t.value,
     perEquity,
+    perLeg: opts.perLeg,
   });
   return {
     code: opts.code,
     limit: opts.limit,
     scope: 'account',
-    kind: 'resize',
+    effect: 'resize',
     maxAmount: (p) => exposureMaxAmount(p, term(p)),
     check(p, q) {
       const after = opts.valueAt(p, q);

@@ -1,37 +1,50 @@
 import type { CompiledLimits } from '../config/config.js';
-import { assetExposure } from './asset-exposure.js';
-import { grossExposure } from './gross-exposure.js';
-import { leverage } from './leverage.js';
-import { netExposure } from './net-exposure.js';
-import { openOrders } from './open-orders.js';
-import { orderAmount } from './order-amount.js';
-import { orderNotional } from './order-notional.js';
+import { freshness } from './freshness.js';
+import { maxAssetExposure } from './max-asset-exposure.js';
+import { maxGrossExposure } from './max-gross-exposure.js';
+import { maxLeverage } from './max-leverage.js';
+import { maxNetExposure } from './max-net-exposure.js';
+import { maxOpenOrders } from './max-open-orders.js';
+import { maxOrderAmount } from './max-order-amount.js';
+import { maxOrderNotional } from './max-order-notional.js';
+import { maxPositionNotional } from './max-position-notional.js';
 import { orderRate } from './order-rate.js';
-import { positionNotional } from './position-notional.js';
-import { priceBand } from './price-band.js';
-import type { LimitRule } from './rule.js';
-import { staleData } from './stale-data.js';
-import { symbolRules } from './symbols.js';
+import { priceBandBps } from './price-band-bps.js';
+import type { ConfigLimitName, LimitRule } from './rule.js';
+import { symbols } from './symbols.js';
 import { tradingState } from './trading-state.js';
 
-export type { LimitRule, LimitCheck, ReasonCode, Scope } from './rule.js';
+export type { LimitRule, LimitCheck, LimitName, ConfigLimitName, Reason, ReasonCode, Scope } from './rule.js';
+export { DrawdownBreaker } from './max-drawdown-pct.js';
+export { marketMinimum } from './market-minimum.js';
+
+type Builders = { [K in ConfigLimitName]: (cfg: NonNullable<CompiledLimits[K]>) => LimitRule };
 
 /**
- * The rules a config enables, in the order reasons are listed when several bind
- * equally: whole-order rules first, then account-wide, asset and position limits.
+ * Every config limit that decides orders, one file each, in the order reasons are listed
+ * when several bind equally: whole-order rules first, then account-wide, asset and
+ * position limits. Its keys are what a reason's `limit` can name.
  */
+const CONFIG_LIMITS: Builders = {
+  symbols,
+  priceBandBps,
+  maxOpenOrders,
+  orderRate,
+  maxOrderAmount,
+  maxOrderNotional,
+  maxNetExposure,
+  maxGrossExposure,
+  maxLeverage,
+  maxAssetExposure,
+  maxPositionNotional,
+};
+
+/** The rules a config enables: the guard's own (trading state, freshness), then the configured limits. */
 export function buildRules(l: CompiledLimits): LimitRule[] {
-  const rules: LimitRule[] = [tradingState(), staleData()];
-  if (l.symbols) rules.push(symbolRules(l.symbols));
-  if (l.priceBandBps) rules.push(priceBand(l.priceBandBps));
-  if (l.maxOpenOrders) rules.push(openOrders(l.maxOpenOrders));
-  if (l.orderRate) rules.push(orderRate(l.orderRate));
-  if (l.maxOrderAmount) rules.push(orderAmount(l.maxOrderAmount));
-  if (l.maxOrderNotional) rules.push(orderNotional(l.maxOrderNotional));
-  if (l.maxNetExposure) rules.push(netExposure(l.maxNetExposure));
-  if (l.maxGrossExposure) rules.push(grossExposure(l.maxGrossExposure));
-  if (l.maxLeverage) rules.push(leverage(l.maxLeverage));
-  if (l.maxAssetExposure) rules.push(assetExposure(l.maxAssetExposure));
-  if (l.maxPositionNotional) rules.push(positionNotional(l.maxPositionNotional));
+  const rules: LimitRule[] = [tradingState(), freshness()];
+  for (const key of Object.keys(CONFIG_LIMITS) as ConfigLimitName[]) {
+    const cfg = l[key];
+    if (cfg !== undefined) rules.push((CONFIG_LIMITS[key] as (c: unknown) => LimitRule)(cfg));
+  }
   return rules;
 }

@@ -1,4 +1,4 @@
-import { ZERO, dmax, fmt } from '../decimal.js';
+import { ZERO, dmax, fmt } from '../number.js';
 import type { LimitRule } from './rule.js';
 
 /** HALTED blocks everything; REDUCING lets only the part of an order that shrinks a position through. */
@@ -7,7 +7,7 @@ export function tradingState(): LimitRule {
     code: 'TRADING_STATE',
     limit: 'tradingState',
     scope: 'guard',
-    kind: 'resize',
+    effect: 'resize',
     maxAmount(p) {
       const state = p.ctx.tradingState;
       if (state === 'HALTED') return ZERO;

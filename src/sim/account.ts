@@ -4,7 +4,7 @@
  * reaches the wallet is rounded to 8 decimals, as Binance books it; entry prices
  * keep full precision so unrealized PnL stays exact.
  */
-import { Decimal, ZERO } from '../decimal.js';
+import { Decimal, ZERO } from '../number.js';
 
 export type PositionSide = 'BOTH' | 'LONG' | 'SHORT';
 export type Side = 'BUY' | 'SELL';

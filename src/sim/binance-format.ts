@@ -4,7 +4,7 @@
  * field sets as the REST API sends them (exchangeInfo, order, positionRisk v3,
  * account v3, premiumIndex, ticker/24hr, userTrades, leverageBracket…).
  */
-import { Decimal, ZERO } from '../decimal.js';
+import { Decimal, ZERO } from '../number.js';
 import type { MatchingEngine } from './matching.js';
 import { maxNotionalAt } from './matching.js';
 import type { Instrument } from './instruments.js';

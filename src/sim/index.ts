@@ -49,7 +49,7 @@
  * Not simulated: stop/take-profit/trailing (algo) orders, isolated margin, funding,
  * liquidation, multi-assets mode, websockets, an order book beyond one synthetic level.
  */
-import { Decimal, fmt, parseDecimal, type DecimalInput } from '../decimal.js';
+import { Decimal, fmt, parseDecimal, type DecimalInput } from '../number.js';
 import { attachCcxt, ccxtConfig, createCcxtClient, type CcxtExchangeLike } from './ccxt-config.js';
 import type { FaultSpec } from './faults.js';
 import { buildInstrument, DEFAULT_INSTRUMENTS, type InstrumentConfig } from './instruments.js';

@@ -3,7 +3,7 @@
  * Binance filters (tick, step, min/max quantity, min notional), fees, leverage
  * brackets and the volatility of their simulated price path.
  */
-import { Decimal, ZERO, parseDecimal, type DecimalInput } from '../decimal.js';
+import { Decimal, ZERO, parseDecimal, type DecimalInput } from '../number.js';
 
 export interface BracketConfig {
   /** Lower edge of the bracket's position notional (quote currency). */

@@ -4,7 +4,7 @@
  * leverage, maintenance margin from the leverage brackets, available balance and
  * Binance's cross liquidation price. Pure functions of the engine's state.
  */
-import { Decimal, ZERO } from '../decimal.js';
+import { Decimal, ZERO } from '../number.js';
 import { round8, type Account, type Position, type PositionSide, type Side } from './account.js';
 import { bracketFor, type Instrument } from './instruments.js';
 

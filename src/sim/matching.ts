@@ -15,7 +15,7 @@
  *  - Reduce-only (one-way) and closing (hedge) orders never exceed the position they
  *    reduce: rejected with -2022 on arrival, capped and then EXPIRED when they rest.
  */
-import { Decimal, ZERO } from '../decimal.js';
+import { Decimal, ZERO } from '../number.js';
 import { Account, round8, type PositionSide, type Side } from './account.js';
 import { BinanceError, E } from './errors.js';
 import { toStepDown, toTick, type Instrument } from './instruments.js';

@@ -2,7 +2,7 @@
  * Order and trade records of the simulated exchange, and the parsing of an order
  * request's parameters with Binance's validation order and error codes.
  */
-import { Decimal, ZERO, parseDecimal } from '../decimal.js';
+import { Decimal, ZERO, parseDecimal } from '../number.js';
 import type { PositionSide, Side } from './account.js';
 import { BinanceError, E } from './errors.js';
 import type { Instrument } from './instruments.js';

@@ -4,7 +4,7 @@
  * the fair price on the tick grid. Keeping the fair price unrounded stops a coarse
  * tick from freezing the walk. Same seed, same instruments ⇒ same path.
  */
-import { Decimal, ZERO } from '../decimal.js';
+import { Decimal, ZERO } from '../number.js';
 import { Prng } from './prng.js';
 import { toTick, type Instrument } from './instruments.js';
 

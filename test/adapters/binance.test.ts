@@ -172,8 +172,9 @@ describe('binancecoinm (inverse)', () => {
     // a buy of 50 ETH contracts: ETH asset 1700 + 10 USD · q ≤ 2000 → q ≤ 30 (lot 1)
     const d = guard.preview({ symbol: 'ETH/USD:ETH', side: 'buy', type: 'market', amount: '50' });
     expect([d.action, d.approved, d.reasons[0]?.code]).toEqual(['resize', '30', 'ASSET_EXPOSURE']);
+    // the mark feed alongside; open orders first, positions and balance after their answer
     expect(venue.paths().map((p) => p.split('?')[0])).toEqual([
-      'GET /dapi/v1/exchangeInfo', 'GET /dapi/v1/positionRisk', 'GET /dapi/v1/account', 'GET /dapi/v1/openOrders', 'GET /dapi/v1/premiumIndex',
+      'GET /dapi/v1/exchangeInfo', 'GET /dapi/v1/premiumIndex', 'GET /dapi/v1/openOrders', 'GET /dapi/v1/positionRisk', 'GET /dapi/v1/account',
     ]);
     await guard.close();
   });

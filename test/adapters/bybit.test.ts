@@ -21,8 +21,9 @@ describe('bybit, one-way, linear USDT + linear USDC + inverse', () => {
     // pending buys: BTCUSDT buy 0.05 → 0.25 · 60000 = 15000; the reduce-only inverse buy 100 shrinks the short to −500
     //   BTC = 15000 − 500 + 3000 = 17500; net = 17500 − 6000 = 11500
     // gross, worst case over any mix of fills (each holding at its larger direction):
-    //   15000 + 6000 + max(500, 600) + 3000 = 24600; leverage 24600 / (16000 − the pending buy's fee)
-    //   fees: 0.05 · 58000 · maker 0.0001 = 0.29 → leverage = 24500 / 15999.71 = 1.531277754… → 1.53127775
+    //   15000 + 6000 + max(500, 600) + 3000 = 24600; leverage 24600 / (16000 − the pending orders' fees)
+    //   fees: 0.05 · 58000 · maker 0.0001 = 0.29, the reduce-only buy 100 USD · maker 0.0001 = 0.01
+    //   → leverage = 24600 / 15999.70 = 1.537528828… → 1.53752883
     const r = guard.exposure();
     expect(r).toMatchObject({
       equity: '16000', net: '8400', gross: '21600', leverage: '1.35',
@@ -32,7 +33,7 @@ describe('bybit, one-way, linear USDT + linear USDC + inverse', () => {
     });
     expect(r.limits).toEqual([
       { limit: 'maxNetExposure', threshold: '20000', value: '11500', utilisation: '0.575' },
-      { limit: 'maxLeverage', threshold: '2', value: '1.53752787', utilisation: '0.768764' },
+      { limit: 'maxLeverage', threshold: '2', value: '1.53752883', utilisation: '0.768764' },
       { limit: 'maxAssetExposure', subject: 'BTC', threshold: '20000', value: '17500', utilisation: '0.875' },
     ]);
     // every settle coin and category the markets have, positions and orders alike

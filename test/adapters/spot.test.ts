@@ -57,8 +57,8 @@ describe('binance spot account', () => {
     const { venue } = binanceSpotVenue(fx('binance-spot/account.json'));
     const adapter = new CcxtAdapter(makeBinanceSpot());
     await adapter.fetchSnapshot();
-    // first read: the currencies are unknown until the balance arrives, so the tickers follow it
-    expect(venue.paths().map((p) => p.split('?')[0])).toEqual(['GET /api/v3/exchangeInfo', 'GET /api/v3/account', 'GET /api/v3/openOrders', 'GET /api/v3/ticker/24hr']);
+    // first read: open orders first, the balance after their answer; the currencies are unknown until the balance arrives, so the tickers follow it
+    expect(venue.paths().map((p) => p.split('?')[0])).toEqual(['GET /api/v3/exchangeInfo', 'GET /api/v3/openOrders', 'GET /api/v3/account', 'GET /api/v3/ticker/24hr']);
     expect(venue.requests.at(-1)!.query['symbols']).toBe('["BTCUSDT","PEPEUSDT"]');
     // second read: the account answer is held back until the ticker request has arrived — which only
     // happens if the tickers are requested concurrently with the account (else this would time out)

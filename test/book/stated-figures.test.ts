@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeSnapshot, type AccountSnapshot } from '../../src/book/snapshot.js';
+import { normalizeSnapshot, type AccountSnapshot } from '../../src/snapshot/normalize.js';
 
 const inverse = { symbol: 'BTC/USD:BTC', base: 'BTC', quote: 'USD', settle: 'BTC', type: 'swap', contract: true, inverse: true, linear: false, contractSize: 10, precision: { amount: 1 }, limits: {} };
 const linear = { symbol: 'ETH/USDT:USDT', base: 'ETH', quote: 'USDT', settle: 'USDT', type: 'swap', contract: true, linear: true, inverse: false, contractSize: 0.01, precision: { amount: 1 }, limits: {} };

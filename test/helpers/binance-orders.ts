@@ -7,9 +7,9 @@
 import ccxt from 'ccxt';
 import nock from 'nock';
 import fixture from '../fixtures/ccxt-static/binance.json' with { type: 'json' };
-import type { AccountSnapshot } from '../../src/book/snapshot.js';
-import { Decimal } from '../../src/decimal.js';
-import type { AccountSource } from '../../src/guard/sources.js';
+import type { AccountSnapshot } from '../../src/snapshot/normalize.js';
+import { Decimal } from '../../src/number.js';
+import type { AccountSource, ReadClock } from '../../src/guard/sources.js';
 
 export const HOST = 'https://fapi.binance.com';
 export const API_KEY = 'rgTESTKEYa1b2c3d4e5f6';
@@ -250,7 +250,17 @@ export async function binanceUsdm(opts: { timeout?: number } = {}): Promise<Inst
 export function mockSource(mock: BinanceOrderMock, ex: InstanceType<typeof ccxt.binanceusdm>): AccountSource & { exchange: unknown; reads: number } {
   const src = {
     name: 'binanceusdm', live: true as const, exchange: ex, reads: 0,
-    async fetchSnapshot() { src.reads++; return mock.snapshot(ex); },
+    // one synchronous picture of the exchange: nothing can happen between its parts, so the
+    // parts are stamped in the order a careful source reads them (open orders, then the account)
+    async fetchSnapshot(clock?: ReadClock) {
+      src.reads++;
+      clock?.stamp('openOrders', 'requested');
+      const snap = mock.snapshot(ex);
+      clock?.stamp('openOrders', 'answered');
+      clock?.stamp('account', 'requested');
+      clock?.stamp('account', 'answered');
+      return snap;
+    },
   };
   return src;
 }

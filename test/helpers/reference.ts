@@ -1,10 +1,10 @@
 /**
- * A from-scratch model of DESIGN.md's semantics, for property tests: it rebuilds
+ * A from-scratch model of the README's semantics, for property tests: it rebuilds
  * every holding by walking the snapshot and the pending orders with plain loops,
  * sharing no code with the engine's incremental book or closed-form solver.
  * Scope: linear and inverse contracts in one-way mode, spot pairs quoted in cash.
  */
-import { Decimal } from '../../src/decimal.js';
+import { Decimal } from '../../src/number.js';
 
 export interface RefMarket { symbol: string; base: string; quote: string; kind: 'linear' | 'inverse' | 'spot'; cs: Decimal; step: Decimal; taker: Decimal; maker: Decimal }
 export interface RefOrder { symbol: string; side: 'buy' | 'sell'; amount: Decimal; price: Decimal | null; reduceOnly: boolean; market: boolean }
@@ -36,8 +36,11 @@ function assetOf(b: RefBook, key: string): string {
 
 function feeOf(b: RefBook, o: RefOrder, amount: Decimal): Decimal {
   const m = b.markets.get(o.symbol)!;
-  const rate = o.market ? m.taker : m.maker;
-  const px = o.price ?? b.prices.get(m.base)!;
+  const mark = b.prices.get(m.base)!;
+  // a market order, or a limit priced through the mark, takes: the higher rate; a resting limit makes
+  const takes = o.market || o.price === null || (o.side === 'buy' ? o.price.gte(mark) : o.price.lte(mark));
+  const rate = takes ? Decimal.max(m.taker, m.maker) : m.maker;
+  const px = o.price ?? mark;
   return m.kind === 'inverse' ? amount.mul(m.cs).mul(rate) : amount.mul(m.cs).mul(px).mul(rate);
 }
 
@@ -50,8 +53,12 @@ export function units(b: RefBook): Map<string, Decimal> {
   return u;
 }
 
-/** Units of the order's target that it may reduce without flipping, net of pending orders that claim them. */
-export function capacity(b: RefBook, o: RefOrder): Decimal {
+/**
+ * Units of the order's target that it may reduce without flipping, net of the pending orders
+ * of its side that claim them (all of them), or, with `closingOnly`, net of the pending
+ * reduce-only orders of its side: how far a reduce-only order can still move the worst case.
+ */
+export function capacity(b: RefBook, o: RefOrder, closingOnly = false): Decimal {
   const m = b.markets.get(o.symbol)!;
   if (m.kind === 'spot' && b.cash.has(m.base)) return ZERO;
   const key = holdingKeyOf(m);
@@ -59,7 +66,9 @@ export function capacity(b: RefBook, o: RefOrder): Decimal {
   const dir = o.side === 'buy' ? 1 : -1;
   if (u.isZero() || (u.gt(0) ? 1 : -1) === dir) return ZERO;
   let claimed = ZERO;
-  for (const p of b.pending) if (p.side === o.side && holdingKeyOf(b.markets.get(p.symbol)!) === key) claimed = claimed.plus(p.amount);
+  for (const p of b.pending) {
+    if (p.side === o.side && holdingKeyOf(b.markets.get(p.symbol)!) === key && (!closingOnly || p.reduceOnly)) claimed = claimed.plus(p.amount);
+  }
   const c = u.abs().minus(claimed);
   return c.gt(0) ? c : ZERO;
 }
@@ -83,8 +92,9 @@ function scenario(b: RefBook, side: 'buy' | 'sell'): { u: Map<string, Decimal>; 
   for (const p of b.pending) {
     if (p.side !== side || p.reduceOnly) continue;
     move(b, u, p, p.amount);
-    fees = fees.plus(feeOf(b, p, p.amount));
   }
+  // every pending order pays its estimated fee on its whole amount, reduce-only ones too
+  for (const p of b.pending) if (p.side === side) fees = fees.plus(feeOf(b, p, p.amount));
   return { u, fees };
 }
 
@@ -96,19 +106,19 @@ function move(b: RefBook, u: Map<string, Decimal>, ord: RefOrder, amt: Decimal):
 }
 
 /**
- * The account after `q` of the order fills: net, assets and position in the order's
- * direction's scenario; gross in its worst case over any mix of pending fills — per
- * holding the larger of the two directions' scenarios, the order filled in both.
+ * The account once q of the order is pending (it may fill or not): net, assets and
+ * position in the order's direction's scenario, where it fills (a reduce-only order only
+ * as far as its room); gross in its worst case over any mix of fills — per holding the
+ * larger of the two directions' scenarios, the order in its own only.
  */
 export function metricsAfter(b: RefBook, o: RefOrder, q: Decimal): RefMetrics {
-  const qe = o.reduceOnly ? Decimal.min(q, capacity(b, o)) : q;
+  const qe = o.reduceOnly ? Decimal.min(q, capacity(b, o, true)) : q;
   const dir = scenario(b, o.side);
   const other = scenario(b, o.side === 'buy' ? 'sell' : 'buy');
   const u = dir.u;
   move(b, u, o, qe);
-  move(b, other.u, o, qe);
-  // equity with every pending order filled, both directions: the fees all come off
-  const fees = dir.fees.plus(other.fees).plus(feeOf(b, o, qe));
+  // equity with every pending order filled, both directions: the fees all come off, this order's on its whole amount
+  const fees = dir.fees.plus(other.fees).plus(feeOf(b, o, q));
   let net = ZERO;
   let gross = ZERO;
   const assets = new Map<string, Decimal>();
@@ -140,32 +150,41 @@ export interface RefLimits {
 }
 
 /**
- * DESIGN.md's rule for exposure limits at amount q: the part that only reduces is
- * exempt; beyond it, each metric is within its limit or no worse than at the end of
- * the exempt part (ratios compared as ratios).
+ * The README's rule for exposure limits at amount q: the part that only reduces is
+ * exempt (with alwaysAllowReducing); beyond it, each metric is within its limit or no worse
+ * than at the end of the exempt part (ratios compared as ratios). For gross exposure and
+ * leverage "no worse" also means the order's own position side did not grow in size.
  */
 export function exposureViolations(b: RefBook, o: RefOrder, l: RefLimits, alwaysAllowReducing: boolean, q: Decimal): string[] {
-  const cap = o.reduceOnly ? Decimal.min(o.amount, capacity(b, o)) : o.amount;
+  const cap = o.reduceOnly ? Decimal.min(o.amount, capacity(b, o, true)) : o.amount;
   const qe = Decimal.min(q, cap);
-  const s = o.reduceOnly || alwaysAllowReducing ? Decimal.min(capacity(b, o), o.amount) : ZERO;
+  const s = Decimal.min(alwaysAllowReducing ? Decimal.min(capacity(b, o), o.amount) : ZERO, cap);
   if (qe.lte(s)) return [];
-  const at = metricsAfter(b, o, qe);
+  const at = metricsAfter(b, o, q);
   const ex = metricsAfter(b, o, s);
   const out: string[] = [];
-  const plain = (name: string, v: Decimal, vs: Decimal, limit: Decimal) => {
-    if (!(v.lte(limit) || v.lte(vs))) out.push(name);
+  const sideGrows = at.position !== null && at.position.abs().gt(ex.position!.abs());
+  // what a fill of the part past s surely takes off the position's worst case: min(x, 2|a| − x)
+  const moved = at.position === null ? ZERO : at.position.minus(ex.position!).abs();
+  const reduction = at.position === null ? ZERO : Decimal.min(moved, ex.position!.abs().mul(2).minus(moved));
+  const plain = (name: string, v: Decimal, vs: Decimal, limit: Decimal, perLeg = false) => {
+    if (!(v.lte(limit) || (v.lte(vs) && !(perLeg && sideGrows)))) out.push(name);
   };
-  const ratio = (name: string, v: Decimal, vs: Decimal, limit: Decimal) => {
+  const ratio = (name: string, v: Decimal, vs: Decimal, limit: Decimal, perLeg = false) => {
     if (at.equity.lte(0)) { if (!v.isZero()) out.push(name); return; }
     const r = v.div(at.equity);
     const rs = ex.equity.gt(0) ? vs.div(ex.equity) : null;
-    if (!(v.lte(limit.mul(at.equity)) || (rs !== null && v.mul(ex.equity).lte(vs.mul(at.equity))))) out.push(`${name}(${r.toFixed(6)})`);
+    // per holding: no side grows, and the fill pays for the fee (gross·fee ≤ equity·reduction, at s)
+    const noWorse = perLeg
+      ? !sideGrows && ex.equity.gt(0) && ex.gross.mul(ex.equity.minus(at.equity)).lte(ex.equity.mul(reduction))
+      : rs !== null && v.mul(ex.equity).lte(vs.mul(at.equity));
+    if (!(v.lte(limit.mul(at.equity)) || noWorse)) out.push(`${name}(${r.toFixed(6)})`);
   };
   if (l.net?.value) plain('net', at.net.abs(), ex.net.abs(), l.net.value);
   if (l.net?.pct) ratio('netPct', at.net.abs(), ex.net.abs(), l.net.pct.div(100));
-  if (l.gross?.value) plain('gross', at.gross, ex.gross, l.gross.value);
-  if (l.gross?.pct) ratio('grossPct', at.gross, ex.gross, l.gross.pct.div(100));
-  if (l.leverage) ratio('leverage', at.gross, ex.gross, l.leverage);
+  if (l.gross?.value) plain('gross', at.gross, ex.gross, l.gross.value, true);
+  if (l.gross?.pct) ratio('grossPct', at.gross, ex.gross, l.gross.pct.div(100), true);
+  if (l.leverage) ratio('leverage', at.gross, ex.gross, l.leverage, true);
   if (l.position && at.position !== null) plain('position', at.position.abs(), ex.position!.abs(), l.position);
   if (l.asset) {
     const m = b.markets.get(o.symbol)!;

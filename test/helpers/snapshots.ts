@@ -1,4 +1,5 @@
-import type { AccountSnapshot } from '../../src/book/snapshot.js';
+import type { AccountSnapshot } from '../../src/snapshot/normalize.js';
+import type { AccountSource, ReadClock } from '../../src/guard/sources.js';
 import { RiskGuard } from '../../src/guard/risk-guard.js';
 import type { RiskGuardConfigInput } from '../../src/config/schema.js';
 
@@ -78,3 +79,23 @@ export const sell = (symbol: string, amount: number | string, price?: number | s
 
 export const BTC = 'BTC/USDT:USDT';
 export const ETH = 'ETH/USDT:USDT';
+
+/**
+ * A live source over a function that returns the account at once (a test's fixed or
+ * changing account): nothing happens between its parts, so it stamps them in the order a
+ * careful source reads them — the open orders, then positions and balances.
+ */
+export function liveSource(name: string, read: () => AccountSnapshot | Promise<AccountSnapshot>): AccountSource {
+  return {
+    name,
+    live: true,
+    async fetchSnapshot(clock?: ReadClock) {
+      const snap = await read();
+      clock?.stamp('openOrders', 'requested');
+      clock?.stamp('openOrders', 'answered');
+      clock?.stamp('account', 'requested');
+      clock?.stamp('account', 'answered');
+      return snap;
+    },
+  };
+}

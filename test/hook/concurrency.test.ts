@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Decimal } from '../../src/decimal.js';
+import { Decimal } from '../../src/number.js';
 import { RiskGuard, RiskGuardRejection } from '../../src/index.js';
 import type { Decision } from '../../src/index.js';
 import { BinanceOrderMock, binanceUsdm, mockSource } from '../helpers/binance-orders.js';
@@ -72,12 +72,12 @@ describe('concurrency: many strategies on one wrapped exchange never jointly exc
     mock.onChange = () => seen.push(...violations(mock));
     const guard = await RiskGuard.create({
       config: {
-        freshness: { maxAgeMs: 60_000, afterOrderMs: 0 },
+        freshness: { maxAgeMs: 60_000, afterOrderMs: 0, lostOrderGraceMs: 0 },
         limits: { maxNetExposure: { value: LIMITS.net }, maxGrossExposure: { value: LIMITS.gross }, maxLeverage: LIMITS.leverage, maxPositionNotional: { default: LIMITS.position }, maxAssetExposure: { BTC: LIMITS.btc }, maxOrderNotional: LIMITS.orderNotional },
       },
       sources: [mockSource(mock, ex)],
     });
-    const wrapped = guard.wrap(ex, { lostOrderGraceMs: 0 });
+    const wrapped = guard.wrap(ex);
     const decisions: Decision[] = [];
     guard.on('decision', (d) => decisions.push(d));
 
@@ -116,8 +116,9 @@ describe('concurrency: many strategies on one wrapped exchange never jointly exc
     // after a refresh every reservation is settled: matched to an open order, filled, or released
     await guard.refresh();
     await guard.refresh();
-    expect([...guard.book.pendingOrders()].filter((p) => p.kind === 'reservation')).toEqual([]);
-    expect(guard.book.pendingCount).toBe(mock.openOrders().length);
+    expect(guard.exposure().pending.filter((p) => p.stage !== 'open')).toEqual([]);
+    expect(guard.exposure().pending).toHaveLength(mock.openOrders().length);
+    expect(guard.verify()).toEqual([]);
     const positions = guard.exposure().positions;
     for (const [id, q] of mock.positions) expect(positions[SYMBOLS[id as keyof typeof SYMBOLS]] ?? '0').toBe(q.mul(mock.marks.get(id)!).toFixed());
     await guard.close();

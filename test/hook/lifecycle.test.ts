@@ -16,10 +16,11 @@ async function setup(config: Record<string, unknown> = {}, exOpts: { timeout?: n
   mock.timeoutMs = exOpts.timeout ?? 10_000;
   const src = mockSource(mock, ex);
   const guard = await RiskGuard.create({ config: { freshness: { maxAgeMs: 60_000, afterOrderMs: 0 }, ...config }, sources: [src] });
-  return { ex: guard.wrap(ex, { lostOrderGraceMs: 0 }), mock, guard, src };
+  return { ex: guard.wrap(ex), mock, guard, src };
 }
 
-const pending = (g: RiskGuard) => [...g.book.pendingOrders()].map((p) => `${p.kind}:${p.outcome}:${p.remaining}`);
+/** what the guard counts as pending: origin (guard or read), stage and amount */
+const pending = (g: RiskGuard) => g.exposure().pending.map((p) => `${p.origin}:${p.stage}:${p.remaining}`);
 const position = (g: RiskGuard) => g.exposure().positions[BTC] ?? '0';
 
 beforeEach(() => nock.disableNetConnect());
@@ -29,9 +30,9 @@ describe('reservation lifecycle', () => {
   it('ack: a resting order stays counted once — as a reservation, then as the open order the next snapshot lists', async () => {
     const { ex, guard } = await setup({ limits: { maxNetExposure: { value: 8000 } } });
     await ex.createOrder(BTC, 'limit', 'buy', 0.1, 49000);
-    expect(pending(guard)).toEqual(['reservation:acked:0.1']);
+    expect(pending(guard)).toEqual(['guard:open:0.1']);
     await guard.refresh();
-    expect(pending(guard)).toEqual(['open:acked:0.1']);
+    expect(pending(guard)).toEqual(['guard:open:0.1']); // the same order, now as the exchange lists it
     expect(guard.preview({ symbol: BTC, side: 'buy', type: 'market', amount: 1 }).approved).toBe('0.06');
   });
 
@@ -59,10 +60,10 @@ describe('reservation lifecycle', () => {
     mock.behaviour = () => ({ outcome: 'partial', ratio: '0.4' });
     await ex.createOrder(BTC, 'limit', 'buy', 0.1, 50000);
     expect(position(guard)).toBe('2000');
-    expect(pending(guard)).toEqual(['reservation:acked:0.06']);
+    expect(pending(guard)).toEqual(['guard:open:0.06']);
     await guard.refresh();
     expect(position(guard)).toBe('2000');
-    expect(pending(guard)).toEqual(['open:acked:0.06']);
+    expect(pending(guard)).toEqual(['guard:open:0.06']);
   });
 
   it('cancel: the rest is released; fills stay in the position', async () => {
@@ -74,51 +75,64 @@ describe('reservation lifecycle', () => {
     expect(position(guard)).toBe('2500');
   });
 
-  it('cancelAllOrders releases every confirmed order of the symbol', async () => {
-    const { ex, guard } = await setup();
+  it('cancelAllOrders: confirmed orders leave the open-order count at once and stop counting once a read shows what filled', async () => {
+    const { ex, guard } = await setup({ limits: { maxOpenOrders: { total: 2 } } });
     await ex.createOrder(BTC, 'limit', 'buy', 0.1, 49000);
     await guard.refresh();
     await ex.createOrder(BTC, 'limit', 'sell', 0.1, 51000);
     expect(pending(guard)).toHaveLength(2);
     await ex.cancelAllOrders(BTC);
+    // cancelled, but how much filled first is not said: counted until a read, no longer open
+    expect(pending(guard)).toEqual(['guard:cancelled:0.1', 'guard:cancelled:0.1']);
+    expect(guard.preview({ symbol: BTC, side: 'buy', type: 'limit', amount: 0.01, price: 49000 }).action).toBe('allow');
+    await guard.refresh();
     expect(pending(guard)).toEqual([]);
   });
 
-  it('timeout: an order with an unknown outcome stays reserved until the exchange shows the truth', async () => {
+  it('timeout: an order of unknown fate stays counted until the exchange lists it', async () => {
     const { ex, guard, mock } = await setup({ limits: { maxNetExposure: { value: 8000 } } }, { timeout: 150 });
     mock.behaviour = () => ({ outcome: 'timeout' });
     await expect(ex.createOrder(BTC, 'limit', 'buy', 0.1, 49000)).rejects.toBeInstanceOf(ccxt.RequestTimeout);
-    expect(pending(guard)).toEqual(['reservation:unknown:0.1']);
+    expect(pending(guard)).toEqual(['guard:unknown:0.1']);
     expect(guard.preview({ symbol: BTC, side: 'buy', type: 'market', amount: 1 }).approved).toBe('0.06'); // still counted
     await new Promise((r) => setTimeout(r, 300)); // let the late answer drain
     await guard.refresh(); // the exchange lists it as open: it is that open order now
-    expect(pending(guard)).toEqual(['open:acked:0.1']);
+    expect(pending(guard)).toEqual(['guard:open:0.1']);
   });
 
-  it('timeout of an order that filled: after the refresh, fetchOrder settles it into the position', async () => {
-    const { ex, guard, mock } = await setup({}, { timeout: 150 });
+  it('timeout of an order that filled: a read past the lost-order grace settles it into the position, counted once', async () => {
+    const { ex, guard, mock } = await setup({ freshness: { maxAgeMs: 60_000, afterOrderMs: 0, lostOrderGraceMs: 0 } }, { timeout: 150 });
     mock.behaviour = () => ({ outcome: 'timeout' });
     await expect(ex.createOrder(BTC, 'market', 'buy', 0.1)).rejects.toBeInstanceOf(ccxt.RequestTimeout);
     await new Promise((r) => setTimeout(r, 300));
-    expect(pending(guard)).toEqual(['reservation:unknown:0.1']);
-    await guard.refresh(); // asks fetchOrder first, then reads the account
-    expect(mock.requests).toContain('GET /fapi/v1/order');
+    expect(pending(guard)).toEqual(['guard:unknown:0.1']);
+    await guard.refresh(); // not listed, and positions read after the list show the fill
     expect(pending(guard)).toEqual([]);
-    expect(position(guard)).toBe('5000'); // once: in the snapshot and through fetchOrder, not twice after the next read
+    expect(position(guard)).toBe('5000');
     await guard.refresh();
     expect(position(guard)).toBe('5000');
   });
 
-  it('timeout of an order that never landed: fetchOrder says so and it is released', async () => {
-    const { ex, guard, mock } = await setup({}, { timeout: 150 });
-    mock.behaviour = () => ({ outcome: 'reject' });
+  it('timeout within the lost-order grace: still counted, although no list shows it', async () => {
+    const { ex, guard, mock } = await setup({ freshness: { maxAgeMs: 60_000, afterOrderMs: 0, lostOrderGraceMs: 60_000 } }, { timeout: 150 });
+    mock.behaviour = () => ({ outcome: 'timeout' });
+    await expect(ex.createOrder(BTC, 'market', 'buy', 0.1)).rejects.toBeInstanceOf(ccxt.RequestTimeout);
+    await new Promise((r) => setTimeout(r, 300));
+    await guard.refresh();
+    // a request can still land until the exchange's receive window has passed
+    expect(pending(guard)).toEqual(['guard:unknown:0.1']);
+    expect(position(guard)).toBe('5000');
+  });
+
+  it('an order that never landed is released by the first read past the grace', async () => {
+    const { ex, guard, mock } = await setup({ freshness: { maxAgeMs: 60_000, afterOrderMs: 0, lostOrderGraceMs: 0 } }, { timeout: 150 });
     nock.cleanAll();
     nock('https://fapi.binance.com').post('/fapi/v1/order').query(true).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
-    nock('https://fapi.binance.com').get('/fapi/v1/order').query(true).reply(400, { code: -2013, msg: 'Order does not exist.' });
     await expect(ex.createOrder(BTC, 'market', 'buy', 0.1)).rejects.toBeInstanceOf(ccxt.NetworkError);
-    expect(pending(guard)).toEqual(['reservation:unknown:0.1']);
+    expect(pending(guard)).toEqual(['guard:unknown:0.1']);
     await guard.refresh();
     expect(pending(guard)).toEqual([]);
+    expect(position(guard)).toBe('0');
     expect(mock.requests).toEqual([]);
   });
 
@@ -140,7 +154,7 @@ describe('framework-neutral: check() and onOrderUpdate()', () => {
     // the bot sends clientOrderId = d.id with its order; updates come back with it
     expect(guard.onOrderUpdate({ id: '77', clientOrderId: d.id, status: 'open', amount: 0.1, filled: 0.04, remaining: 0.06, average: 50000 })).toBe(true);
     expect(guard.exposure().positions[BTC]).toBe('2000');
-    expect(pending(guard)).toEqual(['reservation:acked:0.06']);
+    expect(pending(guard)).toEqual(['guard:open:0.06']);
     expect(guard.onOrderUpdate({ id: '77', status: 'closed', amount: 0.1, filled: 0.1, remaining: 0, average: 50000 })).toBe(true);
     expect(guard.exposure().positions[BTC]).toBe('5000');
     expect(pending(guard)).toEqual([]);
@@ -214,9 +228,9 @@ describe('conditional orders', () => {
   it('a confirmed stop order stays counted although the open-order list does not show it (Binance keeps them apart)', async () => {
     const { ex, guard } = await setup({ limits: { maxNetExposure: { value: 8000 } } });
     const o = await ex.createOrder(BTC, 'limit', 'buy', 0.1, 51000, { triggerPrice: 50500 });
-    expect(pending(guard)).toEqual(['reservation:acked:0.1']);
+    expect(pending(guard)).toEqual(['guard:open:0.1']);
     await guard.refresh();
-    expect(pending(guard)).toEqual(['reservation:acked:0.1']);
+    expect(pending(guard)).toEqual(['guard:open:0.1']);
     expect(guard.preview({ symbol: BTC, side: 'buy', type: 'market', amount: 1 }).approved).toBe('0.06');
     await ex.cancelOrder(o.id!, BTC, { trigger: true });
     expect(pending(guard)).toEqual([]);

@@ -101,7 +101,7 @@ describe('createOrders: a batch is checked cumulatively', () => {
     expect(err).toBeInstanceOf(RiskGuardRejection);
     expect(err.decisions.map((d: Decision) => d.action)).toEqual(['allow', 'block']);
     expect(mock.requests).toEqual([]);
-    expect(guard.book.pendingCount).toBe(0);
+    expect(guard.exposure().pending).toEqual([]);
   });
 
   it('a refused entry of a batch releases its reservation', async () => {
@@ -111,7 +111,7 @@ describe('createOrders: a batch is checked cumulatively', () => {
       { symbol: BTC, type: 'limit', side: 'buy', amount: 0.1, price: 50000 },
       { symbol: ETH, type: 'limit', side: 'sell', amount: 1, price: 2500 },
     ]);
-    expect([...guard.book.pendingOrders()].map((p) => `${p.symbol}:${p.side}`)).toEqual([`${BTC}:buy`]);
+    expect(guard.exposure().pending.map((p) => `${p.symbol}:${p.side}`)).toEqual([`${BTC}:buy`]);
   });
 });
 
@@ -125,14 +125,14 @@ describe('editOrder: the change is what is checked', () => {
     guard.setTradingState('REDUCING', 'test');
     const smaller = await ex.editOrder(o.id!, BTC, 'limit', 'buy', 0.05, 49500);
     expect(smaller.amount).toBe(0.05);
-    expect([...guard.book.pendingOrders()].map((p) => p.remaining.toString())).toEqual(['0.05']);
+    expect(guard.exposure().pending.map((p) => p.remaining)).toEqual(['0.05']);
   });
 
   it('a blocked edit leaves the old order counted as it was', async () => {
     const { ex, guard } = await setup({ limits: { priceBandBps: 200 } });
     const o = await ex.createOrder(BTC, 'limit', 'buy', 0.1, 49500);
     await expect(ex.editOrder(o.id!, BTC, 'limit', 'buy', 0.1, 40000)).rejects.toBeInstanceOf(RiskGuardRejection);
-    expect([...guard.book.pendingOrders()].map((p) => `${p.remaining}@${p.price}`)).toEqual(['0.1@49500']);
+    expect(guard.exposure().pending.map((p) => `${p.remaining}@${p.price}`)).toEqual(['0.1@49500']);
   });
 
   it('an edit the exchange refuses restores the old order', async () => {
@@ -140,6 +140,6 @@ describe('editOrder: the change is what is checked', () => {
     const o = await ex.createOrder(BTC, 'limit', 'buy', 0.1, 49500);
     mock.orders.get(Number(o.id))!.status = 'FILLED';
     await expect(ex.editOrder(o.id!, BTC, 'limit', 'buy', 0.2, 49500)).rejects.toBeInstanceOf(ccxt.OrderNotFound);
-    expect([...guard.book.pendingOrders()].map((p) => p.remaining.toString())).toEqual(['0.1']);
+    expect(guard.exposure().pending.map((p) => p.remaining)).toEqual(['0.1']);
   });
 });

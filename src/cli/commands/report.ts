@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CcxtAdapter } from '../../../adapters/ccxt-adapter.js';
 import { CREDENTIAL_HELP, exchangeFromEnv, releaseExchange } from '../../../adapters/exchange-factory.js';
-import { Decimal } from '../../decimal.js';
+import { Decimal } from '../../number.js';
 import type { ExposureReport } from '../../guard/exposure-report.js';
 import { RiskGuard } from '../../guard/risk-guard.js';
 import { CliError, readJson, table } from '../io.js';

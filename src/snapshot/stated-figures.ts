@@ -1,0 +1,179 @@
+import { Decimal, ZERO, fmt, parseDecimal } from '../number.js';
+import type { MarketSpec } from '../book/market.js';
+import type { SnapshotPosition } from './normalize.js';
+
+/**
+ * Self-verification: where an exchange states its own figures (a position's value or
+ * mark, a currency's equity, wallet and unrealized PnL), the guard recomputes them the
+ * way it values the account and compares. A unit mistake (contracts read as coins, a
+ * size already in USD multiplied by the contract size again) or an equity that leaves
+ * out unrealized PnL shows up here on any venue, without knowing the venue.
+ */
+
+export interface StatedFigureValue {
+  value: Decimal;
+  field: string;
+}
+
+export interface StatedPositionFigures {
+  notional: (StatedFigureValue & { currency: string }) | null;
+  markPrice: StatedFigureValue | null;
+  unrealizedPnl: StatedFigureValue | null;
+}
+
+export interface StatedBalanceFigures {
+  /** the total the snapshot gives the currency (what the guard counts as its equity) */
+  total: Decimal;
+  equity: StatedFigureValue | null;
+  wallet: StatedFigureValue | null;
+  unrealizedPnl: StatedFigureValue | null;
+}
+
+/** A figure the exchange states that the guard's own computation of it contradicts. */
+export interface DataMismatch {
+  /** what the figure is about: "BTC/USDT:USDT long" or "USDT balance" */
+  subject: string;
+  figure: 'notional' | 'markPrice' | 'equity';
+  /** the exchange's field that states it */
+  field: string;
+  stated: string;
+  computed: string;
+  /** how the guard computed its number */
+  basis: string;
+  /** the largest relative difference accepted */
+  tolerance: string;
+}
+
+/**
+ * How far the guard's number may be from the exchange's, relative to the larger of the
+ * two. A position's value is computed at the position's own stated mark, so only the
+ * exchange's rounding separates them; the price the guard values at comes from another
+ * request, a moment apart; equity sums a few rounded figures.
+ */
+export const STATED_TOLERANCE = {
+  notional: new Decimal('0.001'),
+  markPrice: new Decimal('0.01'),
+  equity: new Decimal('0.0001'),
+} as const;
+
+function figure(raw: unknown, name: string, where: string, problems: string[]): StatedFigureValue | null {
+  if (raw === undefined || raw === null) return null;
+  const r = raw as Record<string, unknown>;
+  const value = parseDecimal(r['value']);
+  if (typeof raw !== 'object' || value === null || typeof r['field'] !== 'string') {
+    problems.push(`${where}: stated.${name} must be { value: decimal, field: string }`);
+    return null;
+  }
+  return { value, field: r['field'] };
+}
+
+export function parseStatedPosition(raw: unknown, where: string, problems: string[]): StatedPositionFigures | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== 'object') {
+    problems.push(`${where}: stated must be an object`);
+    return null;
+  }
+  const r = raw as Record<string, unknown>;
+  const n = figure(r['notional'], 'notional', where, problems);
+  const currency = (r['notional'] as Record<string, unknown> | undefined)?.['currency'];
+  if (n !== null && typeof currency !== 'string') problems.push(`${where}: stated.notional needs the currency it is in`);
+  return {
+    notional: n !== null && typeof currency === 'string' ? { ...n, currency } : null,
+    markPrice: figure(r['markPrice'], 'markPrice', where, problems),
+    unrealizedPnl: figure(r['unrealizedPnl'], 'unrealizedPnl', where, problems),
+  };
+}
+
+export function parseStatedBalance(raw: unknown, where: string, problems: string[]): Omit<StatedBalanceFigures, 'total'> | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== 'object') {
+    problems.push(`${where}: stated must be an object`);
+    return null;
+  }
+  const r = raw as Record<string, unknown>;
+  return {
+    equity: figure(r['equity'], 'equity', where, problems),
+    wallet: figure(r['wallet'], 'wallet', where, problems),
+    unrealizedPnl: figure(r['unrealizedPnl'], 'unrealizedPnl', where, problems),
+  };
+}
+
+function within(a: Decimal, b: Decimal, tolerance: Decimal): boolean {
+  const scale = Decimal.max(a.abs(), b.abs());
+  return a.minus(b).abs().lte(scale.mul(tolerance));
+}
+
+/** Every stated figure the guard's computation contradicts (empty when all agree or none is stated). */
+export function checkStatedFigures(
+  source: string,
+  markets: ReadonlyMap<string, MarketSpec>,
+  positions: readonly SnapshotPosition[],
+  balances: ReadonlyMap<string, StatedBalanceFigures>,
+  prices: ReadonlyMap<string, Decimal>,
+): DataMismatch[] {
+  const out: DataMismatch[] = [];
+  const pnlBySettle = new Map<string, { sum: Decimal; complete: boolean }>();
+  for (const p of positions) {
+    const m = markets.get(p.symbol)!;
+    const subject = `${p.symbol} ${p.side} on ${source}`;
+    const stated = p.stated;
+    const settle = m.settle ?? m.quote;
+    const pnl = pnlBySettle.get(settle) ?? { sum: ZERO, complete: true };
+    if (stated?.unrealizedPnl) pnl.sum = pnl.sum.plus(stated.unrealizedPnl.value);
+    else pnl.complete = false;
+    pnlBySettle.set(settle, pnl);
+    if (!stated) continue;
+    const valuation = prices.get(p.symbol) ?? p.markPrice;
+    if (stated.markPrice && valuation !== null && !within(valuation, stated.markPrice.value, STATED_TOLERANCE.markPrice)) {
+      out.push({ subject, figure: 'markPrice', field: stated.markPrice.field, stated: fmt(stated.markPrice.value), computed: fmt(valuation), basis: 'the price the guard values the position at', tolerance: fmt(STATED_TOLERANCE.markPrice) });
+    }
+    const n = stated.notional;
+    const px = stated.markPrice?.value ?? valuation;
+    if (!n || px === null || m.instrument === 'spot') continue;
+    const size = p.contracts.mul(m.contractSize);
+    let computed: Decimal | null = null;
+    let basis = '';
+    if (m.instrument === 'linear' && (n.currency === m.quote || n.currency === m.settle)) {
+      computed = size.mul(px);
+      basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} × mark ${fmt(px)} ${m.quote}`;
+    } else if (m.instrument === 'linear' && n.currency === m.base) {
+      computed = size;
+      basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} ${m.base}`;
+    } else if (m.instrument === 'inverse' && n.currency === m.quote) {
+      computed = size;
+      basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} ${m.quote}`;
+    } else if (m.instrument === 'inverse' && (n.currency === m.base || n.currency === m.settle)) {
+      computed = size.div(px);
+      basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} ${m.quote} / mark ${fmt(px)}`;
+    }
+    if (computed === null) {
+      out.push({ subject, figure: 'notional', field: n.field, stated: `${fmt(n.value)} ${n.currency}`, computed: 'n/a', basis: `${n.currency} is neither the quote nor the base of ${m.symbol}`, tolerance: fmt(STATED_TOLERANCE.notional) });
+    } else if (!within(computed, n.value.abs(), STATED_TOLERANCE.notional)) {
+      out.push({ subject, figure: 'notional', field: n.field, stated: fmt(n.value.abs()), computed: fmt(computed), basis, tolerance: fmt(STATED_TOLERANCE.notional) });
+    }
+  }
+  for (const [currency, b] of balances) {
+    const subject = `${currency} balance on ${source}`;
+    const tol = fmt(STATED_TOLERANCE.equity);
+    const total = b.total;
+    if (b.equity && !within(total, b.equity.value, STATED_TOLERANCE.equity)) {
+      out.push({ subject, figure: 'equity', field: b.equity.field, stated: fmt(b.equity.value), computed: fmt(total), basis: 'the total the guard counts as equity', tolerance: tol });
+    }
+    if (b.wallet && b.unrealizedPnl) {
+      const expected = b.wallet.value.plus(b.unrealizedPnl.value);
+      if (!within(total, expected, STATED_TOLERANCE.equity)) {
+        out.push({ subject, figure: 'equity', field: `${b.wallet.field} + ${b.unrealizedPnl.field}`, stated: fmt(expected), computed: fmt(total), basis: 'the total the guard counts as equity', tolerance: tol });
+      }
+    } else if (b.wallet) {
+      // no position settles in the currency: equity is the wallet itself
+      const pnl = pnlBySettle.get(currency) ?? { sum: ZERO, complete: true };
+      if (pnl.complete) {
+        const expected = b.wallet.value.plus(pnl.sum);
+        if (!within(total, expected, STATED_TOLERANCE.equity)) {
+          out.push({ subject, figure: 'equity', field: `${b.wallet.field} + positions' unrealized PnL`, stated: fmt(expected), computed: fmt(total), basis: 'the total the guard counts as equity', tolerance: tol });
+        }
+      }
+    }
+  }
+  return out;
+}
