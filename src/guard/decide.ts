@@ -137,7 +137,7 @@ export function decide(ctx: GuardContext, rules: readonly LimitRule[], raw: unkn
   const perUnit = valuation.notionalPerUnit(account, market, intent.price);
   if (perUnit === null) return refused(ctx, id, raw, 'STALE_DATA', `no price to convert ${market.quote} into ${ctx.config.quoteCurrency}`, intent);
   const fee = book.routing.feePerUnit(shape, { market: intent.isMarket, conditional: intent.triggerPrice !== null }, perUnit);
-  const p = new Projection(ctx, intent, account, market, route, mark, perUnit, fee, opts.grandfathered ?? ZERO);
+  const p = new Projection(ctx, intent, account, market, route, mark, perUnit, fee, opts.grandfathered ?? ZERO, opts.edit ?? false);
 
   const blocks: LimitRule[] = [];
   const bounds: Bound[] = [];

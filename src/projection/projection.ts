@@ -88,6 +88,8 @@ export class Projection {
     orderNotionalPerUnit: Decimal,
     feePerUnit: Decimal,
     grandfathered: Decimal = ZERO,
+    /** the order replaces a pending one (an edit): it takes no new open-order slot */
+    readonly replacing = false,
   ) {
     const book = ctx.book;
     const s = scenarioOf(route.direction);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import ccxt from 'ccxt';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RiskGuard } from '../../src/index.js';
+import { RiskGuard, RiskGuardRejection } from '../../src/index.js';
 import type { FillEvent } from '../../src/index.js';
 import { API_KEY, BinanceOrderMock, SECRET, binanceUsdm, mockSource } from '../helpers/binance-orders.js';
 
@@ -235,4 +235,18 @@ describe('conditional orders', () => {
     await ex.cancelOrder(o.id!, BTC, { trigger: true });
     expect(pending(guard)).toEqual([]);
   });
+
+  it('a blocked edit of a stop-market order leaves its fee (the taker rate) and everything else as it was', async () => {
+    const { ex, guard } = await setup({ onBreach: 'block', limits: { maxOrderAmount: { '*': '0.1' }, maxLeverage: 5 } });
+    await ex.createOrder(BTC, 'market', 'buy', 0.1, undefined, { triggerPrice: 50500 });
+    const before = guard.exposure();
+    // 0.1 · 50000 · taker 0.0005 = 2.5 of fee counted: equity 9997.5 in the worst case
+    expect(before.limits[0]).toMatchObject({ limit: 'maxLeverage', value: '0.50012503' });
+    await expect(ex.editOrder(before.pending[0]!.exchangeOrderId!, BTC, 'market', 'buy', 0.2, undefined, { triggerPrice: 50500 })).rejects.toBeInstanceOf(RiskGuardRejection);
+    expect(guard.exposure()).toEqual(before);
+    await guard.refresh();
+    expect(guard.exposure().limits).toEqual(before.limits);
+    expect(guard.verify()).toEqual([]);
+  });
 });
+
