@@ -1,13 +1,13 @@
 /**
- * `risk-guard demo`: the example bots (strategies-example/) trade one simulated
+ * `risk-guard demo`: the example bots (./bots) trade one simulated
  * 10 000 USDT account through a wrapped ccxt exchange for a bounded number of market
  * ticks. Every decision the guard takes is recorded, the account is measured on the
  * exchange's side before and after each tick, and a referee checks that what the
  * exchange accepted kept every limit.
  */
-import { pyramid } from '../../strategies-example/pyramid.js';
-import { EXAMPLE_CONFIG, marketMoves, startGuardedSim } from '../../strategies-example/on-sim.js';
-import { marketMaker, momentum } from '../../strategies-example/two-strategies.js';
+import { EXAMPLE_CONFIG, marketMoves, startGuardedSim } from './bots/on-sim.js';
+import { pyramid } from './bots/pyramid.js';
+import { marketMaker, momentum } from './bots/two-strategies.js';
 import type { RiskGuardConfigInput } from '../config/schema.js';
 import { fmt, fmtRatio, type Decimal } from '../number.js';
 import type { Decision } from '../guard/decision.js';

@@ -65,6 +65,8 @@ interface SourceStatus {
   /** the failure itself, redacted, for create() to rethrow */
   failure: Error | null;
   inflight: Promise<void> | null;
+  /** a read asked for while one was on the wire: it starts when that one ends (callers wanting data newer than their call share it) */
+  next: Promise<void> | null;
 }
 
 /**
@@ -90,7 +92,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
   private constructor(config: GuardConfig, sources: AccountSource[], clock: (() => number) | undefined) {
     super();
     this.config = config;
-    for (const s of sources) this.statuses.set(s.name, { source: s, timestamp: 0, error: null, failure: null, inflight: null });
+    for (const s of sources) this.statuses.set(s.name, { source: s, timestamp: 0, error: null, failure: null, inflight: null, next: null });
     const allStatic = sources.every((s) => !s.live);
     this.clock = clock ?? (allStatic ? () => this.latestSnapshotTime() : Date.now);
     this.book = new Book({
@@ -416,9 +418,21 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
     this.readTimer.unref?.();
   }
 
+  /**
+   * Reads a source. A read already on the wire may have been requested before the caller's
+   * reason to read (a price move, an order it just heard of), so the caller gets a read
+   * requested after its call: the one queued behind the read in flight, shared by every
+   * caller that arrives meanwhile.
+   */
   private readSource(name: string): Promise<void> {
     const status = this.statuses.get(name)!;
-    if (status.inflight) return status.inflight;
+    if (status.inflight) {
+      status.next ??= status.inflight.then(() => {
+        status.next = null;
+        return this.readSource(name);
+      });
+      return status.next;
+    }
     const started = Date.now();
     status.inflight = (async () => {
       try {

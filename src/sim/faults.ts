@@ -6,13 +6,16 @@
  *  - 'http500' / 'http502' / 'http503': plain-text 5xx → ExchangeNotAvailable
  *  - 'http429': 429 + {"code":-1003} → DDoSProtection (ccxt's binance maps 418/429 there)
  *  - 'http418': 418 IP ban + {"code":-1003} → DDoSProtection
- *  - 'timeout': no answer until the client gives up → RequestTimeout (set exchange.timeout)
+ *  - 'timeout': no answer until the client gives up → RequestTimeout (set exchange.timeout); the
+ *    request is never processed
+ *  - 'lostAnswer': the request is processed (an order is placed, amended or cancelled) and its
+ *    answer never arrives → RequestTimeout: the client cannot tell it from 'timeout'
  *  - 'disconnect': the socket is destroyed without an answer → NetworkError
  *  - 'malformed': 200 with a truncated JSON body. ccxt does not always raise: fetchBalance returns
  *    an empty balance, fetchPositions an empty list; createOrder/fetchTicker throw a TypeError
  *  - 'auth': 401 + {"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."} → AuthenticationError
  */
-export type FaultKind = 'http500' | 'http502' | 'http503' | 'http429' | 'http418' | 'timeout' | 'disconnect' | 'malformed' | 'auth';
+export type FaultKind = 'http500' | 'http502' | 'http503' | 'http429' | 'http418' | 'timeout' | 'lostAnswer' | 'disconnect' | 'malformed' | 'auth';
 
 export interface FaultSpec {
   /** Exact request path ("/fapi/v1/order") or a pattern; default: every path. */

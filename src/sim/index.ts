@@ -201,6 +201,15 @@ export class SimExchange {
     this.engine.setLeverage(this.symbolId(symbol), String(leverage));
   }
 
+  /**
+   * Calls `observer` synchronously just before the exchange accepts an order or an amendment
+   * (after its checks, so refused orders are not seen) and just after (immediate fills
+   * included): a test's referee can judge every accepted order on the exchange's own state.
+   */
+  observe(observer: { beforeAccept(): void; afterAccept(order: SimOrderState): void } | null): void {
+    this.engine.observer = observer ? { beforeAccept: () => observer.beforeAccept(), afterAccept: (o) => observer.afterAccept(orderState(o)) } : null;
+  }
+
   /** The next `times` (default 1) requests matching path/method fail with `kind`. */
   injectFault(spec: FaultSpec): void {
     this.server.faults.add(spec);

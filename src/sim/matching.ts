@@ -43,7 +43,14 @@ export interface EngineOptions {
 const BPS = new Decimal(10000);
 const FIRST_ORDER_ID = 8_000_000_001; // Binance-sized ids, still safe integers
 
+/** Told, synchronously, just before the engine accepts an order (or an amendment) and just after (fills included). */
+export interface OrderObserver {
+  beforeAccept(): void;
+  afterAccept(order: SimOrder): void;
+}
+
 export class MatchingEngine implements MarginInputs {
+  observer: OrderObserver | null = null;
   readonly account: Account;
   readonly path: PricePath;
   hedgeMode: boolean;
@@ -184,6 +191,7 @@ export class MatchingEngine implements MarginInputs {
       this.checkMargin(inst, [...this.exposures(this.openOrders()), hypothetical]);
     }
 
+    this.observer?.beforeAccept();
     const now = this.opts.now();
     const order: SimOrder = {
       orderId: this.nextOrderId++,
@@ -208,6 +216,7 @@ export class MatchingEngine implements MarginInputs {
     } else if (tif === 'IOC') {
       order.status = 'EXPIRED';
     }
+    this.observer?.afterAccept(order);
     return order;
   }
 
@@ -239,6 +248,7 @@ export class MatchingEngine implements MarginInputs {
       const others = this.exposures(this.openOrders().filter((o) => o !== order));
       this.checkMargin(inst, [...others, { symbol: inst.symbol, side: order.side, positionSide: order.positionSide, remaining: rest, price, reducing }]);
     }
+    this.observer?.beforeAccept();
     order.origQty = qty;
     order.price = price;
     order.updateTime = now;
@@ -246,6 +256,7 @@ export class MatchingEngine implements MarginInputs {
       const taker = this.takerPrice(inst, order.side);
       this.fill(order, inst, rest, order.side === 'BUY' ? Decimal.min(price, taker) : Decimal.max(price, taker), false);
     }
+    this.observer?.afterAccept(order);
     return order;
   }
 

@@ -104,7 +104,7 @@ export class SimServer {
       return;
     }
     await this.delay();
-    if (fault) {
+    if (fault && fault !== 'lostAnswer') {
       record.status = this.fail(res, fault);
       return;
     }
@@ -121,6 +121,12 @@ export class SimServer {
       payload = e.toJSON();
     }
     record.status = status;
+    if (fault === 'lostAnswer') {
+      // done, but the answer never leaves: the client's own timeout fires
+      this.held.add(res);
+      res.on('close', () => this.held.delete(res));
+      return;
+    }
     this.send(res, status, payload);
   }
 
@@ -151,7 +157,8 @@ export class SimServer {
         res.socket?.destroy();
         return 0;
       case 'timeout':
-        return 0; // handled before the latency
+      case 'lostAnswer':
+        return 0; // handled in onRequest
     }
   }
 

@@ -172,6 +172,9 @@ describe('risk-guard report', () => {
     expect(r.stdout).toMatch(/binanceusdm\s+ETH\/USDT:USDT\s+net\s+-4\s+-12000/);
     // gross in its worst case over any mix of fills: BTC max(36000, 30000) + ETH max(9750, 12000) = 48000 / 50000 = 96%
     expect(r.stdout).toMatch(/maxGrossExposure\s+50000\s+48000\s+96\.00%/);
+    // what holds room: the account's two open orders, as the exchange lists them
+    expect(r.stdout).toMatch(/pending \(holds room\)\s+side\s+amount\s+price\s+stage/);
+    expect(r.stdout.match(/binanceusdm (BTC|ETH)\/USDT:USDT\s+(buy|sell)\s+[\d.]+\s+[\d.]+\s+open\s/g)).toHaveLength(2);
   });
 
   it('okx with a passphrase from RISK_GUARD_PASSWORD', async () => {

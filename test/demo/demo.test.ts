@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_CONFIG } from '../../strategies-example/on-sim.js';
+import { EXAMPLE_CONFIG } from '../../src/demo/bots/on-sim.js';
 import { renderHtmlReport } from '../../src/demo/html-report.js';
 import { runDemo, type DemoResult } from '../../src/demo/run-demo.js';
 

@@ -69,6 +69,10 @@ export function formatReport(r: ExposureReport, quote: string): string {
   lines.push('', r.limits.length
     ? table(['limit', 'subject', 'threshold', 'worst case', 'utilisation'], r.limits.map((l) => [l.limit, l.subject ?? '', l.threshold, l.value, pct(l.utilisation)]))
     : 'no limits configured (pass --config)');
+  lines.push('', r.pending.length
+    ? table(['pending (holds room)', 'side', 'amount', 'price', 'stage', 'client id', 'exchange id', 'since'],
+      r.pending.map((p) => [`${p.account} ${p.symbol}`, p.side, p.editTo ? `${p.remaining} (edit to ${p.editTo})` : p.remaining, p.price ?? 'market', p.stage, p.clientOrderId ?? '', p.exchangeOrderId ?? '', p.since]))
+    : 'nothing pending');
   if (r.unpriced.length) lines.push('', `unpriced (opening orders would block): ${r.unpriced.join(', ')}`);
   return lines.join('\n');
 }

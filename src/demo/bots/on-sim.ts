@@ -4,8 +4,8 @@
  * line changes: `const exchange = new ccxt.binanceusdm({ apiKey, secret })`.
  */
 import { pathToFileURL } from 'node:url';
-import { CcxtAdapter, RiskGuard, type RiskGuardConfigInput } from '../src/index.js'; // in your bot: from 'risk-guard'
-import { startSimExchange, type SimExchange, type SimExchangeOptions } from '../src/sim/index.js'; // from 'risk-guard/sim'
+import { CcxtAdapter, RiskGuard, type RiskGuardConfigInput } from '../../index.js'; // in your bot: from 'risk-guard'
+import { startSimExchange, type SimExchange, type SimExchangeOptions } from '../../sim/index.js'; // from 'risk-guard/sim'
 import type { Bot, Exchange } from './bot.js';
 
 /** The limits the examples and `risk-guard demo` run under: a 10 000 USDT account. */

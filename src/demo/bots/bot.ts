@@ -6,7 +6,7 @@
  * throws RiskGuardRejection, a ccxt InvalidOrder — handled like any refused order.
  */
 import ccxt, { type Order } from 'ccxt';
-import { RiskGuardRejection, type Decision } from '../src/index.js'; // in your bot: from 'risk-guard'
+import { RiskGuardRejection, type Decision } from '../../index.js'; // in your bot: from 'risk-guard'
 
 export type Exchange = InstanceType<typeof ccxt.binanceusdm>;
 export type Log = (line: string) => void;
