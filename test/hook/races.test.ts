@@ -29,7 +29,7 @@ afterEach(async () => {
 /** A simulated account at BTC 50000, a guard reading it, and the bot's client wrapped, every request through one wire. */
 async function setup(limits: RiskGuardConfigInput['limits'], opts: { alwaysAllowReducing?: boolean; graceMs?: number } = {}) {
   const sim = await startSimExchange({ seed: 3, slippageBps: 0, balances: { USDT: '10000' }, instruments: [{ symbol: 'BTCUSDT', price: '50000' }] });
-  const ex = sim.ccxt({ timeout: 2000 }) as any;
+  const ex = sim.ccxt({ timeout: 500 }) as any;
   const wire = new Wire();
   ex.fetchImplementation = wire.fetch;
   const guard = await RiskGuard.create({
