@@ -35,12 +35,21 @@ const scratch: Estimate = { value: 0, magnitude: 0 };
 
 /** The largest amount the term allows, or null when it allows the whole request. */
 export function exposureMaxAmount(p: Projection, t: ExposureTerm): Decimal | null {
-  const s = p.exempt;
   const cap = p.effectiveCap;
-  if (cap.lte(s)) return null;
   // the common case: the whole request fits, with room to spare (doubles say so) or exactly
   // (for a ratio, at the whole request: past a closing order's room its fee still grows)
   if (surelyWithinLimit(p, t, cap) || exposurePasses(p, t, t.perEquity ? p.requested : cap)) return null;
+  const exempt = maxAmountFrom(p, t, p.exempt);
+  // the exemption only ever adds to what the plain rule allows (see exposurePasses)
+  if (exempt === null || p.exempt.isZero()) return exempt;
+  const plain = maxAmountFrom(p, t, ZERO);
+  return plain === null ? null : dmax(exempt, plain);
+}
+
+/** exposureMaxAmount with the part of the order up to `s` exempt. */
+function maxAmountFrom(p: Projection, t: ExposureTerm, s: Decimal): Decimal | null {
+  const cap = p.effectiveCap;
+  if (cap.lte(s) && !feeGrowsPastTheRoom(p, t)) return null;
   const metric = t.metric();
   const ms = metric.valueAt(s);
   const es = p.equityAt(s);
@@ -61,8 +70,8 @@ export function exposureMaxAmount(p: Projection, t: ExposureTerm): Decimal | nul
   const best = dmax(within, noWorse);
   if (best.lt(cap)) return best;
   // past a closing order's room the metric stays where it is, but its fee still grows
-  if (!t.perEquity || p.feePerUnit.isZero() || p.requested.lte(cap)) return null;
-  const beyond = pastTheRoom(p, t, metric.valueAt(cap), ms, es);
+  if (!feeGrowsPastTheRoom(p, t)) return null;
+  const beyond = pastTheRoom(p, t, s, metric.valueAt(cap), ms, es);
   return beyond.gte(p.requested) ? null : dmax(beyond, cap);
 }
 
@@ -70,7 +79,7 @@ export function exposureMaxAmount(p: Projection, t: ExposureTerm): Decimal | nul
  * The largest amount past a closing order's room (`effectiveCap`) the term allows: the
  * metric is flat there (m), equity falls by the fee, so each branch is one division.
  */
-function pastTheRoom(p: Projection, t: ExposureTerm, m: Decimal, ms: Decimal, es: Decimal): Decimal {
+function pastTheRoom(p: Projection, t: ExposureTerm, s: Decimal, m: Decimal, ms: Decimal, es: Decimal): Decimal {
   const cap = p.effectiveCap;
   const e0 = p.equityBefore;
   const f = p.feePerUnit;
@@ -78,11 +87,10 @@ function pastTheRoom(p: Projection, t: ExposureTerm, m: Decimal, ms: Decimal, es
   // within: m ≤ L·(e0 − f·q)
   if (t.limit.gt(0)) bounds.push(e0.minus(m.div(t.limit)).div(f));
   if (t.perLeg) {
-    // no worse per holding: the fee past `exempt` stays paid for by the (flat) reduction at the room
-    const s = p.exempt;
+    // no worse per holding: the fee past `s` stays paid for by the (flat) reduction at the room
     const g = p.grossAt(s);
-    if (p.noLegGrows(s, cap) && g.gt(0)) bounds.push(s.plus(es.mul(p.reductionAt(s, cap)).div(g.mul(f))));
-    else if (p.noLegGrows(s, cap)) bounds.push(p.requested);
+    // (with no gross exposure left there is no leverage to worsen)
+    if (p.noLegGrows(s, cap)) bounds.push(g.gt(0) ? s.plus(es.mul(p.reductionAt(s, cap)).div(g.mul(f))) : p.requested);
   } else if (ms.gt(0)) {
     // no worse as a ratio: m·es ≤ ms·(e0 − f·q)
     bounds.push(e0.minus(m.mul(es).div(ms)).div(f));
@@ -116,11 +124,28 @@ function approxCached(d: Decimal): number {
   return v;
 }
 
-/** The exact verdict at amount q. */
+/**
+ * The exact verdict at amount q: the rule with the order's exempt part, or the plain rule
+ * (nothing exempt, "no worse" than before the order). Each alone is sound; the exemption is
+ * a permission, so it never refuses what the plain rule allows — past a closing order's
+ * room, where only the fee grows, "no worse than after the reducing part" can be stricter
+ * than "no worse than before".
+ */
 export function exposurePasses(p: Projection, t: ExposureTerm, q: Decimal): boolean {
+  return passesFrom(p, t, q, p.exempt) || (!p.exempt.isZero() && passesFrom(p, t, q, ZERO));
+}
+
+/**
+ * Past a closing order's room (effectiveCap) its exposure is flat but its fee, counted on
+ * the whole amount, still lowers equity: a ratio limit still has something to judge there.
+ */
+function feeGrowsPastTheRoom(p: Projection, t: ExposureTerm): boolean {
+  return t.perEquity && !p.feePerUnit.isZero() && p.requested.gt(p.effectiveCap);
+}
+
+function passesFrom(p: Projection, t: ExposureTerm, q: Decimal, s: Decimal): boolean {
   const qe = p.effective(q);
-  const s = p.exempt;
-  if (qe.lte(s)) return true;
+  if (qe.lte(s) && (q.lte(p.effectiveCap) || !feeGrowsPastTheRoom(p, t))) return true;
   const metric = t.metric();
   const v = metric.valueAt(qe);
   if (!t.perEquity) return v.lte(t.limit) || (t.perLeg ? p.noLegGrows(s, qe) : v.lte(metric.valueAt(s)));

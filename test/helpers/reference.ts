@@ -150,24 +150,36 @@ export interface RefLimits {
 }
 
 /**
- * The README's rule for exposure limits at amount q: the part that only reduces is
- * exempt (with alwaysAllowReducing); beyond it, each metric is within its limit or no worse
- * than at the end of the exempt part (ratios compared as ratios). For gross exposure and
- * leverage "no worse" also means the order's own position side did not grow in size.
+ * The README's rule for exposure limits at amount q: each metric is within its limit or no
+ * worse than before the order (ratios compared as ratios); with alwaysAllowReducing the
+ * part that only reduces is also exempt, with "no worse" then judged against the end of
+ * that part, and the order passes under either reading. For gross exposure and leverage
+ * "no worse" also means the order's own position side did not grow in size.
  */
 export function exposureViolations(b: RefBook, o: RefOrder, l: RefLimits, alwaysAllowReducing: boolean, q: Decimal): string[] {
   const cap = o.reduceOnly ? Decimal.min(o.amount, capacity(b, o, true)) : o.amount;
-  const qe = Decimal.min(q, cap);
   const s = Decimal.min(alwaysAllowReducing ? Decimal.min(capacity(b, o), o.amount) : ZERO, cap);
-  if (qe.lte(s)) return [];
+  const plain = violationsFrom(b, o, l, q, ZERO);
+  if (s.isZero()) return plain;
+  // the exemption only adds: a limit is broken when the rule breaks it with and without it
+  const exempt = violationsFrom(b, o, l, q, s);
+  return exempt.filter((v) => plain.some((w) => w.split('(')[0] === v.split('(')[0]));
+}
+
+/** The limits broken at q with the first s of the order exempt ("no worse" than after s). */
+function violationsFrom(b: RefBook, o: RefOrder, l: RefLimits, q: Decimal, s: Decimal): string[] {
+  // up to s nothing is judged; past a reduce-only order's room only its fee still grows
+  if (q.lte(s)) return [];
   const at = metricsAfter(b, o, q);
   const ex = metricsAfter(b, o, s);
+  const cap = o.reduceOnly ? Decimal.min(o.amount, capacity(b, o, true)) : o.amount;
+  if (cap.lte(s) && at.equity.eq(ex.equity)) return [];
   const out: string[] = [];
   const sideGrows = at.position !== null && at.position.abs().gt(ex.position!.abs());
   // what a fill of the part past s surely takes off the position's worst case: min(x, 2|a| − x)
   const moved = at.position === null ? ZERO : at.position.minus(ex.position!).abs();
   const reduction = at.position === null ? ZERO : Decimal.min(moved, ex.position!.abs().mul(2).minus(moved));
-  const plain = (name: string, v: Decimal, vs: Decimal, limit: Decimal, perLeg = false) => {
+  const absolute = (name: string, v: Decimal, vs: Decimal, limit: Decimal, perLeg = false) => {
     if (!(v.lte(limit) || (v.lte(vs) && !(perLeg && sideGrows)))) out.push(name);
   };
   const ratio = (name: string, v: Decimal, vs: Decimal, limit: Decimal, perLeg = false) => {
@@ -180,16 +192,16 @@ export function exposureViolations(b: RefBook, o: RefOrder, l: RefLimits, always
       : rs !== null && v.mul(ex.equity).lte(vs.mul(at.equity));
     if (!(v.lte(limit.mul(at.equity)) || noWorse)) out.push(`${name}(${r.toFixed(6)})`);
   };
-  if (l.net?.value) plain('net', at.net.abs(), ex.net.abs(), l.net.value);
+  if (l.net?.value) absolute('net', at.net.abs(), ex.net.abs(), l.net.value);
   if (l.net?.pct) ratio('netPct', at.net.abs(), ex.net.abs(), l.net.pct.div(100));
-  if (l.gross?.value) plain('gross', at.gross, ex.gross, l.gross.value, true);
+  if (l.gross?.value) absolute('gross', at.gross, ex.gross, l.gross.value, true);
   if (l.gross?.pct) ratio('grossPct', at.gross, ex.gross, l.gross.pct.div(100), true);
   if (l.leverage) ratio('leverage', at.gross, ex.gross, l.leverage, true);
-  if (l.position && at.position !== null) plain('position', at.position.abs(), ex.position!.abs(), l.position);
+  if (l.position && at.position !== null) absolute('position', at.position.abs(), ex.position!.abs(), l.position);
   if (l.asset) {
     const m = b.markets.get(o.symbol)!;
     const lim = l.asset.get(m.base);
-    if (lim && !(m.kind === 'spot' && b.cash.has(m.base))) plain(`asset:${m.base}`, (at.assets.get(m.base) ?? ZERO).abs(), (ex.assets.get(m.base) ?? ZERO).abs(), lim);
+    if (lim && !(m.kind === 'spot' && b.cash.has(m.base))) absolute(`asset:${m.base}`, (at.assets.get(m.base) ?? ZERO).abs(), (ex.assets.get(m.base) ?? ZERO).abs(), lim);
   }
   return out;
 }

@@ -121,11 +121,12 @@ describe('maxGrossExposure', () => {
     expect(g.preview(buy(ETH, 5)).approved).toBe('4.8');
   });
 
-  it('already breached: only the reduction passes until it is done; then the opening part must fit', async () => {
+  it('already breached: a flip passes while the new side is no larger than the old; then the opening part must fit', async () => {
     const g = await guardOn(linearBook([position(BTC, 'long', 0.2), position(ETH, 'short', 2)]), cfg); // gross 15000
-    // the reducing 2 ETH are exempt; past them the ETH row's buy side grows (0 → +0.8 ETH) while the book is over
-    // its limit: until the buy fills, the short is still there (gross 15000), so no opening part is "no worse"
-    expect(g.preview(buy(ETH, 3)).approved).toBe('2');
+    // until the buy fills the short is still there (gross 15000); a long no larger than the 2 ETH short is no
+    // worse, whatever fills: buying 4 ends at long 2, 5 would end at long 3 (7500 > 5000)
+    expect(g.preview(buy(ETH, 4)).action).toBe('allow');
+    expect(g.preview(buy(ETH, 5)).approved).toBe('4');
     // once the reduction has filled: 10000 + 2500·(q) ≤ 12000 → q ≤ 0.8
     const after = await guardOn(linearBook([position(BTC, 'long', 0.2)]), cfg);
     expect(after.preview(buy(ETH, 1)).approved).toBe('0.8');
@@ -159,11 +160,67 @@ describe('maxLeverage', () => {
     expect(g.preview(buy(BTC, 1, 50000)).approved).toBe('0.399');
   });
 
-  it('blocks opening orders when equity is not positive', async () => {
-    const g = await guardOn(linearBook([], { balance: { USDT: { total: -100 } } }), { limits: { maxLeverage: 2 } });
-    const d = g.preview(buy(BTC, '0.01'));
-    expect(d.action).toBe('block');
-    expect(d.before.leverage).toBeNull();
+  it('blocks opening orders when equity is not positive, for every limit that is a share of equity', async () => {
+    for (const limits of [{ maxLeverage: 2 }, { maxNetExposure: { pctOfEquity: 300 } }, { maxGrossExposure: { pctOfEquity: 300 } }]) {
+      const g = await guardOn(linearBook([position(ETH, 'long', 1)], { balance: { USDT: { total: -100 } } }), { limits });
+      const d = g.preview(buy(BTC, '0.01'));
+      expect(d.action).toBe('block');
+      expect(d.before.leverage).toBeNull();
+      expect(g.preview(sell(ETH, 1)).action).toBe('allow'); // closing still passes
+    }
+  });
+});
+
+describe('past a closing order\'s room: the exposure is flat, the fee keeps growing', () => {
+  // 1000 USDT; ETH long 1 at 2500 and BTC long 0.048 at 50000 (2400): gross 4900, leverage 4.9.
+  // ETH market orders pay 0.1% (2.5 USDT per ETH) on the whole amount, the part beyond the position included.
+  const book = () => snapshot({
+    markets: [linear('BTC'), linear('ETH', { step: 0.01, taker: 0.001 })],
+    positions: [position(ETH, 'long', 1), position(BTC, 'long', '0.048')],
+    balance: { USDT: { total: 1000 } },
+    prices: { [BTC]: { mark: 50000 }, [ETH]: { mark: 2500 } },
+  });
+  const fatFinger = sell(ETH, 500, undefined, { reduceOnly: true });
+
+  // Until the sell fills the long is still there: worst-case gross stays 4900 at any amount.
+  it('within the limit: the fee may take equity down to where the worst case just fits', async () => {
+    // 4900 ≤ 50·(1000 − 2.5q) → q ≤ 360.8
+    const g = await guardOn(book(), { limits: { maxLeverage: 50 } });
+    expect(g.preview(fatFinger)).toMatchObject({ action: 'resize', approved: '360.8', reasons: [{ code: 'LEVERAGE', threshold: '50', after: '50' }] });
+    expect(g.preview(sell(ETH, '360.8', undefined, { reduceOnly: true })).action).toBe('allow');
+    expect(g.preview(sell(ETH, '360.81', undefined, { reduceOnly: true })).approved).toBe('360.8');
+  });
+
+  it('otherwise no worse per holding: what the close surely takes off gross pays for the fee', async () => {
+    // 4900·2.5q ≤ 1000·2500 → q ≤ 204.0816…, whether the account is within its limit (5) or over it (2.5),
+    // and whether the closing part is exempt or not: the exemption never makes the rule stricter
+    for (const [maxLeverage, alwaysAllowReducing] of [[5, true], ['2.5', true], ['2.5', false]] as const) {
+      const g = await guardOn(book(), { alwaysAllowReducing, limits: { maxLeverage } });
+      expect(g.preview(fatFinger)).toMatchObject({ action: 'resize', approved: '204.08', after: { gross: '4900', equity: '489.8' } });
+      expect(g.preview(sell(ETH, '204.09', undefined, { reduceOnly: true })).approved).toBe('204.08');
+    }
+  });
+
+  it('a share-of-equity net limit: within it, or no worse as a ratio', async () => {
+    // the sell's direction leaves net 2400. Within 500%: 2400 ≤ 5·(1000 − 2.5q) → 208;
+    // over 300% (4900 > 3000): 2400·1000 ≤ 4900·(1000 − 2.5q) → 204.08
+    const within = await guardOn(book(), { limits: { maxNetExposure: { pctOfEquity: 500 } } });
+    expect(within.preview(fatFinger)).toMatchObject({ action: 'resize', approved: '208', reasons: [{ code: 'NET_EXPOSURE' }] });
+    for (const alwaysAllowReducing of [true, false]) {
+      const over = await guardOn(book(), { alwaysAllowReducing, limits: { maxNetExposure: { pctOfEquity: 300 } } });
+      expect(over.preview(fatFinger)).toMatchObject({ action: 'resize', approved: '204.08', reasons: [{ code: 'NET_EXPOSURE' }] });
+    }
+  });
+
+  it('an absolute limit does not care about the fee: the whole order passes', async () => {
+    const g = await guardOn(book(), { limits: { maxNetExposure: { value: 3000 }, maxGrossExposure: { value: 3000 } } });
+    expect(g.preview(fatFinger).action).toBe('allow');
+  });
+
+  it('without a fee the whole order passes every limit', async () => {
+    const free = snapshot({ ...book(), markets: [linear('BTC'), linear('ETH', { step: 0.01 })] });
+    const g = await guardOn(free, { limits: { maxLeverage: '2.5', maxNetExposure: { pctOfEquity: 300 } } });
+    expect(g.preview(fatFinger).action).toBe('allow');
   });
 });
 

@@ -201,3 +201,60 @@ describe('onBreach and dryRun', () => {
     expect(g.exposure().pending.find((o) => o.clientOrderId === d.id)!.remaining).toBe('0.2');
   });
 });
+
+describe('what each rule reports when it binds', () => {
+  it('maxOpenOrders: the count before and after, per symbol and in total; an edit keeps its slot', async () => {
+    const snap = linearBook([], { openOrders: [openOrder(BTC, 'buy', 0.001, 40000, { id: 'b1' }), openOrder(ETH, 'buy', 0.01, 2000)] });
+    const perSymbol = await guardOn(snap, { limits: { maxOpenOrders: { perSymbol: 1 } } });
+    expect(perSymbol.preview(buy(BTC, '0.001', 40000)).reasons[0]).toMatchObject({ code: 'OPEN_ORDERS', threshold: '1', before: '1', after: '2', message: `${BTC} already has 1 open orders, limit 1` });
+    const total = await guardOn(snap, { limits: { maxOpenOrders: { total: 2 } } });
+    expect(total.preview(buy(BTC, '0.001', 40000)).reasons[0]).toMatchObject({ code: 'OPEN_ORDERS', threshold: '2', before: '2', after: '3', message: 'the account already has 2 open orders, limit 2' });
+    // full on both counts, an edit of an order already open still passes
+    const full = await guardOn(snap, { limits: { maxOpenOrders: { perSymbol: 1, total: 2 } } });
+    expect(full.checkReplacement('test', { id: 'b1' }, buy(BTC, '0.002', 40000)).action).toBe('allow');
+    expect(full.preview(buy(BTC, '0.002', 40000)).action).toBe('block');
+  });
+
+  it('orderRate: an approval exactly one window old no longer counts, one a millisecond younger does', async () => {
+    let now = T0;
+    const g = await guardOn(linearBook(), { limits: { orderRate: { max: 1, perMs: 1000 } } }, () => now);
+    expect((await g.check(buy(BTC, '0.001'))).action).toBe('allow');
+    now = T0 + 999;
+    expect((await g.check(buy(BTC, '0.001'))).reasons[0]).toMatchObject({ code: 'ORDER_RATE', threshold: '1', before: '1', after: '2', message: '1 orders approved in the last 1000 ms, limit 1' });
+    now = T0 + 1000;
+    expect((await g.check(buy(BTC, '0.001'))).action).toBe('allow');
+    // a blocked order is not an approval: it does not use up the window
+    now = T0 + 1500;
+    expect((await g.check(buy(BTC, '0.001'))).action).toBe('block');
+    now = T0 + 2000;
+    expect((await g.check(buy(BTC, '0.001'))).action).toBe('allow');
+  });
+
+  it('maxPositionNotional names the side of a hedge-mode position, not of a one-way one', async () => {
+    const cfg = { limits: { maxPositionNotional: { default: '6000' } } };
+    const oneWay = await guardOn(linearBook([position(BTC, 'long', 0.1)]), cfg);
+    expect(oneWay.preview(buy(BTC, '0.05')).reasons[0]!.message).toBe(`${BTC} position would be 7500 USDT, limit 6000`);
+    const hedged = await guardOn(linearBook([position(BTC, 'long', 0.1, { hedged: true }), position(BTC, 'short', 0.1, { hedged: true })]), cfg);
+    expect(hedged.preview(buy(BTC, '0.05', undefined, { params: { hedged: true } })).reasons[0]!.message).toBe(`${BTC} long position would be 7500 USDT, limit 6000`);
+    expect(hedged.preview(sell(BTC, '0.05', undefined, { params: { hedged: true } })).reasons[0]!.message).toBe(`${BTC} short position would be -7500 USDT, limit 6000`);
+  });
+
+  it('maxAssetExposure reports the asset that binds when an order moves two', async () => {
+    // ETH/BTC spot: buying ETH adds ETH and pays with BTC (a BTC short here, with no BTC held)
+    const snap = snapshot({
+      markets: [spot('ETH', 'BTC', { step: 0.01 }), spot('BTC'), spot('ETH')],
+      prices: { 'ETH/BTC': { last: '0.05' }, 'BTC/USDT': { last: 50000 }, 'ETH/USDT': { last: 2500 } },
+    });
+    const g = await guardOn(snap, { limits: { maxAssetExposure: { ETH: 100000, BTC: 1000 } } });
+    const d = g.preview(buy('ETH/BTC', 2));
+    expect(d).toMatchObject({ action: 'resize', approved: '0.4' }); // 2500 USDT of BTC per ETH: 1000 / 2500
+    expect(d.reasons[0]).toMatchObject({ code: 'ASSET_EXPOSURE', threshold: '1000', message: 'BTC exposure would be -5000 USDT, limit 1000' });
+  });
+
+  it('the trading state reports how much of the order reduces', async () => {
+    const g = await guardOn(linearBook([position(BTC, 'long', 0.1)]), { tradingState: 'REDUCING' });
+    expect(g.preview(sell(BTC, '0.3')).reasons[0]).toMatchObject({ code: 'TRADING_STATE', threshold: '0.1', after: '0.1', message: 'trading is REDUCING: only 0.1 of the order shrinks a position' });
+    const h = await guardOn(linearBook([position(BTC, 'long', 0.1)]), { tradingState: 'HALTED' });
+    expect(h.preview(sell(BTC, '0.1')).reasons[0]).toMatchObject({ code: 'TRADING_STATE', threshold: '0', after: '0' });
+  });
+});
