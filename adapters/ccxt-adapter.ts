@@ -43,8 +43,8 @@ const HOUR = 3_600_000;
 const DEFAULT_CASH = ['USDT', 'USDC', 'USD'];
 
 /**
- * An AccountSource over a ccxt exchange: reads the account's positions, balance,
- * open orders and prices concurrently and hands the guard an exact
+ * An AccountSource over a ccxt exchange: reads the account's open orders, then its
+ * positions and balance (prices alongside) and hands the guard an exact
  * AccountSnapshot (decimal strings re-read from the exchange's raw payloads).
  * Every failure rejects with a typed, redacted AdapterError (a SourceError).
  *

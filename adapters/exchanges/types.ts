@@ -104,8 +104,9 @@ export interface FetchContext {
 }
 
 /**
- * The exchange-specific part of reading an account. The adapter runs the four
- * fetches concurrently, wraps every failure into a typed AdapterError and builds
+ * The exchange-specific part of reading an account. The adapter runs the fetches
+ * in the read's order (open orders, then positions and balance; prices alongside),
+ * wraps every failure into a typed AdapterError and builds
  * the snapshot; a module only knows its exchange's endpoints and formats.
  */
 export interface ExchangeModule {
