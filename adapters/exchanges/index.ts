@@ -2,6 +2,7 @@ import { binanceFuturesModule } from './binance.js';
 import { bybitModule } from './bybit.js';
 import { deribitModule } from './deribit.js';
 import { genericModule } from './generic.js';
+import { hyperliquidModule } from './hyperliquid.js';
 import { okxModule } from './okx.js';
 import { spotModule } from './spot.js';
 import type { ExchangeModule } from './types.js';
@@ -27,6 +28,8 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
       return okxModule();
     case 'deribit':
       return deribitModule();
+    case 'hyperliquid':
+      return hyperliquidModule();
     case 'binance':
       if (kind === 'spot' || (kind === undefined && (defaultType === undefined || defaultType === 'spot'))) return spotModule('binance');
       if (defaultType === 'delivery' || subType === 'inverse') return binanceFuturesModule('inverse');
@@ -37,5 +40,5 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
   }
 }
 
-export { binanceFuturesModule, bybitModule, deribitModule, genericModule, okxModule, spotModule };
+export { binanceFuturesModule, bybitModule, deribitModule, genericModule, hyperliquidModule, okxModule, spotModule };
 export type { ExchangeModule } from './types.js';
