@@ -3,6 +3,7 @@ import { bybitModule } from './bybit.js';
 import { deribitModule } from './deribit.js';
 import { genericModule } from './generic.js';
 import { hyperliquidModule } from './hyperliquid.js';
+import { krakenFuturesModule } from './krakenfutures.js';
 import { okxModule } from './okx.js';
 import { spotModule } from './spot.js';
 import type { ExchangeModule } from './types.js';
@@ -30,6 +31,8 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
       return deribitModule();
     case 'hyperliquid':
       return hyperliquidModule();
+    case 'krakenfutures':
+      return krakenFuturesModule();
     case 'binance':
       if (kind === 'spot' || (kind === undefined && (defaultType === undefined || defaultType === 'spot'))) return spotModule('binance');
       if (defaultType === 'delivery' || subType === 'inverse') return binanceFuturesModule('inverse');
@@ -40,5 +43,5 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
   }
 }
 
-export { binanceFuturesModule, bybitModule, deribitModule, genericModule, hyperliquidModule, okxModule, spotModule };
+export { binanceFuturesModule, bybitModule, deribitModule, genericModule, hyperliquidModule, krakenFuturesModule, okxModule, spotModule };
 export type { ExchangeModule } from './types.js';
