@@ -1,4 +1,5 @@
 import { PayloadShapeError, UnsupportedHoldingError } from '../errors.js';
+import { Decimal } from '../../src/decimal.js';
 import { abs, add, dec, decField, expectArray, expectObject, expectString, isZero, price, sign, sub } from '../exact.js';
 import { agreeSide, hasPrice, marketById } from './common.js';
 import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, ExchangeModule, FetchContext, StatedFigure } from './types.js';
@@ -28,6 +29,9 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
  *   Deribit future, so positions, open orders and the bot's own order amounts (ccxt's
  *   unit) are valued alike, and the market's lot (`min_trade_amount`, 10 USD) keeps its
  *   meaning.
+ * - a linear position's `size` is read as the base coin only when its own `delta`
+ *   (the position in coin) says the same; otherwise it is refused (the docs state the
+ *   unit for linear order amounts but show no linear position).
  * - side from `direction` ("buy"/"sell"/"zero"), which must agree with the sign of
  *   `size` and with ccxt's parsePosition; "zero" rows are dropped.
  * - equity: `equity` per currency (balance + futures session upl + futures session
@@ -70,6 +74,7 @@ export function deribitModule(): ExchangeModule {
             throw new PayloadShapeError(`${where} (${market.symbol}): direction ${direction} contradicts size ${size}`);
           }
           agreeSide(ex.parsePosition(row, market).side, side, `${where} (${market.symbol})`);
+          const notional = statedNotional(ctx, row, market, size, `${where} (${market.symbol})`);
           const mark = price(row.mark_price);
           out.push({
             symbol: market.symbol,
@@ -82,9 +87,7 @@ export function deribitModule(): ExchangeModule {
             marginMode: null,
             leverage: dec(row.leverage),
             stated: {
-              // inverse: size_currency is the position in the settlement coin (size USD / mark);
-              // for linear contracts Deribit's docs do not say what it is, so it is not used
-              ...(market.inverse === true && dec(row.size_currency) !== null ? { notional: { value: abs(dec(row.size_currency)!), field: 'size_currency', currency: market.base } } : {}),
+              ...(notional ? { notional } : {}),
               ...(mark !== null ? { markPrice: { value: mark, field: 'mark_price' } } : {}),
               ...(dec(row.floating_profit_loss) !== null ? { unrealizedPnl: { value: dec(row.floating_profit_loss)!, field: 'floating_profit_loss' } } : {}),
             },
@@ -182,6 +185,26 @@ export function deribitModule(): ExchangeModule {
       return market?.contract === true && market.option !== true ? '1' : null;
     },
   };
+}
+
+/**
+ * The position in coin as Deribit states it. Inverse: `size_currency` (size USD / mark).
+ * Linear (USDC): the docs say amounts are in the base coin but publish no position, so
+ * the unit of `size` must be confirmed by the row itself: its `delta` (the position in
+ * the base coin, as `delta` = `size_currency` in the docs' inverse example) must equal
+ * `size`, else the position is refused rather than valued in a guessed unit.
+ */
+function statedNotional(ctx: FetchContext, row: Record<string, any>, market: any, size: string, where: string): (StatedFigure & { currency: string }) | null {
+  if (market.inverse === true) {
+    const coins = dec(row.size_currency);
+    return coins === null ? null : { value: abs(coins), field: 'size_currency', currency: market.base };
+  }
+  const delta = dec(row.delta);
+  const agrees = delta !== null && !isZero(delta) && new Decimal(abs(delta)).minus(abs(size)).abs().lte(new Decimal(abs(size)).mul('0.001'));
+  if (!agrees) {
+    throw new UnsupportedHoldingError(ctx.source, `${where}: the unit of a linear position's size cannot be established (size ${size}, delta ${delta ?? 'missing'}; size is read as ${market.base}, which delta must confirm)`);
+  }
+  return { value: abs(delta!), field: 'delta', currency: market.base };
 }
 
 /** The exchange's currency ids to read: the host's settle currencies, else every settlement currency of the loaded futures. */

@@ -184,6 +184,12 @@ describe('deribit self-verification: the exchange\'s own figures against the gua
       markPrice: { value: '62500', field: 'mark_price' },
       unrealizedPnl: { value: '-0.0032', field: 'floating_profit_loss' },
     });
+    // linear: the position in coin is its delta, which must equal size (the unit check)
+    expect(snap.positions[3]!['stated']).toEqual({
+      notional: { value: '0.1', field: 'delta', currency: 'BTC' },
+      markPrice: { value: '62500', field: 'mark_price' },
+      unrealizedPnl: { value: '50', field: 'floating_profit_loss' },
+    });
     expect(snap.balance['BTC']['stated']).toEqual({
       equity: { value: '0.5016', field: 'equity' },
       wallet: { value: '0.5', field: 'balance + futures_session_rpl' }, // 0.4992 + 0.0008
@@ -191,14 +197,16 @@ describe('deribit self-verification: the exchange\'s own figures against the gua
     });
   });
 
-  it('a position valued with ccxt\'s contractSize 10 is caught against size_currency', async () => {
+  it('positions valued with ccxt\'s contractSize (10 USD, 0.001 BTC) are caught against size_currency and delta', async () => {
     deribitVenue();
-    const tenfold = { ...deribitModule(), contractSizeOf: undefined };
-    const snap = await new CcxtAdapter(makeDeribit(), { module: tenfold }).fetchSnapshot();
+    const ccxtSizes = { ...deribitModule(), contractSizeOf: undefined };
+    const snap = await new CcxtAdapter(makeDeribit(), { module: ccxtSizes }).fetchSnapshot();
     // 5000 · 10 / 62500 = 0.8 BTC against Deribit's 0.08; 12800 · 10 / 64000 = 2 against 0.2; 3000 · 1 / 2500 = 1.2 agrees (ETH contract_size is 1)
+    // the linear BTC_USDC-PERPETUAL: 0.1 · contract_size 0.001 = 0.0001 BTC against its delta 0.1 (a thousandfold understatement)
     expect(normalizeSnapshot(snap).mismatches.map((m) => [m.subject, m.figure, m.field, m.stated, m.computed])).toEqual([
       ['BTC/USD:BTC short on deribit', 'notional', 'size_currency', '0.08', '0.8'],
       ['BTC/USD:BTC-250627 long on deribit', 'notional', 'size_currency', '0.2', '2'],
+      ['BTC/USDC:USDC long on deribit', 'notional', 'delta', '0.1', '0.0001'],
     ]);
   });
 
@@ -236,6 +244,15 @@ describe('deribit refusals', () => {
     const err2 = await new CcxtAdapter(makeDeribit()).fetchSnapshot().catch((e) => e);
     expect(err2).toBeInstanceOf(UnsupportedHoldingError);
     expect(err2.message).toMatch(/open option order in BTC-27JUN25-80000-C/);
+  });
+
+  it('refuses a linear position whose delta does not confirm that its size is in coin', async () => {
+    const data = fx('deribit/account.json');
+    data.positions.USDC.result[0].delta = 0.0000016; // as if size were 0.1 USD: the unit of size is in doubt
+    deribitVenue(data);
+    const err = await new CcxtAdapter(makeDeribit()).fetchSnapshot().catch((e) => e);
+    expect(err).toBeInstanceOf(UnsupportedHoldingError);
+    expect(err.message).toMatch(/BTC\/USDC:USDC\): the unit of a linear position's size cannot be established \(size 0\.1, delta 0\.0000016/);
   });
 
   it('refuses a direction that contradicts the size', async () => {
