@@ -1,6 +1,9 @@
 import { binanceFuturesModule } from './binance.js';
 import { bybitModule } from './bybit.js';
+import { deribitModule } from './deribit.js';
 import { genericModule } from './generic.js';
+import { hyperliquidModule } from './hyperliquid.js';
+import { krakenFuturesModule } from './krakenfutures.js';
 import { okxModule } from './okx.js';
 import { spotModule } from './spot.js';
 import type { ExchangeModule } from './types.js';
@@ -24,6 +27,12 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
       return bybitModule();
     case 'okx':
       return okxModule();
+    case 'deribit':
+      return deribitModule();
+    case 'hyperliquid':
+      return hyperliquidModule();
+    case 'krakenfutures':
+      return krakenFuturesModule();
     case 'binance':
       if (kind === 'spot' || (kind === undefined && (defaultType === undefined || defaultType === 'spot'))) return spotModule('binance');
       if (defaultType === 'delivery' || subType === 'inverse') return binanceFuturesModule('inverse');
@@ -34,5 +43,5 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
   }
 }
 
-export { binanceFuturesModule, bybitModule, genericModule, okxModule, spotModule };
+export { binanceFuturesModule, bybitModule, deribitModule, genericModule, hyperliquidModule, krakenFuturesModule, okxModule, spotModule };
 export type { ExchangeModule } from './types.js';
