@@ -1,5 +1,6 @@
 import { binanceFuturesModule } from './binance.js';
 import { bybitModule } from './bybit.js';
+import { gateModule } from './gate.js';
 import { genericModule } from './generic.js';
 import { okxModule } from './okx.js';
 import { spotModule } from './spot.js';
@@ -24,6 +25,8 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
       return bybitModule();
     case 'okx':
       return okxModule();
+    case 'gate':
+      return gateModule();
     case 'binance':
       if (kind === 'spot' || (kind === undefined && (defaultType === undefined || defaultType === 'spot'))) return spotModule('binance');
       if (defaultType === 'delivery' || subType === 'inverse') return binanceFuturesModule('inverse');
@@ -34,5 +37,5 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
   }
 }
 
-export { binanceFuturesModule, bybitModule, genericModule, okxModule, spotModule };
+export { binanceFuturesModule, bybitModule, gateModule, genericModule, okxModule, spotModule };
 export type { ExchangeModule } from './types.js';
