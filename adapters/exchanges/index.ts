@@ -1,4 +1,5 @@
 import { binanceFuturesModule } from './binance.js';
+import { bitgetModule } from './bitget.js';
 import { bybitModule } from './bybit.js';
 import { gateModule } from './gate.js';
 import { genericModule } from './generic.js';
@@ -27,6 +28,8 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
       return okxModule();
     case 'gate':
       return gateModule();
+    case 'bitget':
+      return bitgetModule();
     case 'binance':
       if (kind === 'spot' || (kind === undefined && (defaultType === undefined || defaultType === 'spot'))) return spotModule('binance');
       if (defaultType === 'delivery' || subType === 'inverse') return binanceFuturesModule('inverse');
@@ -37,5 +40,5 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
   }
 }
 
-export { binanceFuturesModule, bybitModule, gateModule, genericModule, okxModule, spotModule };
+export { binanceFuturesModule, bitgetModule, bybitModule, gateModule, genericModule, okxModule, spotModule };
 export type { ExchangeModule } from './types.js';
