@@ -3,6 +3,7 @@ import { bitgetModule } from './bitget.js';
 import { bybitModule } from './bybit.js';
 import { gateModule } from './gate.js';
 import { genericModule } from './generic.js';
+import { kucoinFuturesModule } from './kucoinfutures.js';
 import { okxModule } from './okx.js';
 import { spotModule } from './spot.js';
 import type { ExchangeModule } from './types.js';
@@ -30,6 +31,8 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
       return gateModule();
     case 'bitget':
       return bitgetModule();
+    case 'kucoinfutures':
+      return kucoinFuturesModule();
     case 'binance':
       if (kind === 'spot' || (kind === undefined && (defaultType === undefined || defaultType === 'spot'))) return spotModule('binance');
       if (defaultType === 'delivery' || subType === 'inverse') return binanceFuturesModule('inverse');
@@ -40,5 +43,5 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
   }
 }
 
-export { binanceFuturesModule, bitgetModule, bybitModule, gateModule, genericModule, okxModule, spotModule };
+export { binanceFuturesModule, bitgetModule, bybitModule, gateModule, genericModule, kucoinFuturesModule, okxModule, spotModule };
 export type { ExchangeModule } from './types.js';
