@@ -32,7 +32,8 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
  * - hedge mode: an order's `side` is the side of the position it belongs to (a close
  *   of a long says "buy" with tradeSide "close", ccxt#21418); the direction of the
  *   trade is read from posSide + tradeSide, and the raw side must match the position.
- * - `entrustedList` is null, not [], when nothing is pending.
+ * - nothing pending may come as `entrustedList` null (with no `endId`): read as empty,
+ *   as ccxt does; a null list next to a cursor is refused.
  * Equity: `accountEquity` (includes unrealized PnL), which is also ccxt's total.
  * Stated figures: per position `markPrice` and `unrealizedPL` (Bitget states no
  * position value); per currency `accountEquity` and, when sent, `unrealizedPL`.
@@ -135,7 +136,9 @@ export function bitgetModule(): ExchangeModule {
         const rows = await paginate(async (cursor) => {
           const resp = expectObject(await ex.privateMixGetV2MixOrderOrdersPending({ productType: q.productType, limit: PAGE, ...(cursor ? { idLessThan: cursor } : {}) }), where);
           const d = expectObject(resp.data, `${where}.data`);
-          const list = d.entrustedList === null ? [] : expectArray(d.entrustedList, `${where}.data.entrustedList`); // null when nothing is pending
+          // nothing pending comes as a null list without an endId (ccxt reads a null list as empty too); a null list with a cursor is not an answer
+          if (d.entrustedList === null && d.endId !== null && d.endId !== undefined && d.endId !== '') throw new PayloadShapeError(`${where}.data: entrustedList is null but endId is ${JSON.stringify(d.endId)}`);
+          const list = d.entrustedList === null ? [] : expectArray(d.entrustedList, `${where}.data.entrustedList`);
           const next = list.length >= PAGE && typeof d.endId === 'string' && d.endId !== '' ? d.endId : undefined;
           return { rows: list, next };
         }, where);

@@ -28,9 +28,10 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
     case 'okx':
       return okxModule();
     case 'gate':
-      return gateModule();
     case 'bitget':
-      return bitgetModule();
+      // one ccxt class for spot and contracts: the contract module unless the host asks for spot (bitget's default type is spot)
+      if (kind === 'spot' || (kind === undefined && defaultType === 'spot')) return spotModule(exchange.id);
+      return exchange.id === 'gate' ? gateModule() : bitgetModule();
     case 'kucoinfutures':
       return kucoinFuturesModule();
     case 'binance':

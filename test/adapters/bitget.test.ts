@@ -25,9 +25,9 @@ function bitgetVenue(data: BitgetData = fx('bitget/account.json')) {
   return { venue, state, contracts };
 }
 
-/** ccxt bitget limited to contract markets, classic account (UTA detection answered by options; one test runs it) */
+/** ccxt bitget for a futures bot (defaultType swap), contract markets only, classic account (UTA detection answered by options; one test runs it) */
 function makeBitget(extra: Record<string, any> = {}) {
-  return makeExchange('bitget', { has: { fetchCurrencies: false }, options: { fetchMarkets: { types: ['swap'] }, uta: false, ...extra } });
+  return makeExchange('bitget', { has: { fetchCurrencies: false }, options: { defaultType: 'swap', fetchMarkets: { types: ['swap'] }, uta: false, ...extra } });
 }
 
 const accountPaths = (venue: Venue) => venue.paths().filter((p) => /all-position|account\/accounts|orders-pending/.test(p)).sort();
@@ -216,6 +216,14 @@ describe('bitget refusals and the real loadMarkets path', () => {
     const err2 = await new CcxtAdapter(makeBitget()).fetchSnapshot().catch((e) => e);
     expect(err2).toBeInstanceOf(MalformedPayloadError);
     expect(err2.message).toMatch(/holdSide "both"/);
+
+    resetNock();
+    const data3: BitgetData = fx('bitget/account.json');
+    data3.orders['COIN-FUTURES'].data.endId = '1111488897767604300'; // a cursor next to a null list: not "nothing pending"
+    bitgetVenue(data3);
+    const err3 = await new CcxtAdapter(makeBitget()).fetchSnapshot().catch((e) => e);
+    expect(err3).toBeInstanceOf(MalformedPayloadError);
+    expect(err3.message).toMatch(/entrustedList is null but endId is "1111488897767604300"/);
   });
 
   it('refuses a unified trading account and the multi-asset (union) margin mode', async () => {
@@ -243,8 +251,8 @@ describe('bitget refusals and the real loadMarkets path', () => {
     venue.get('/api/v2/spot/public/symbols', () => ({ code: '00000', msg: 'success', requestTime: 1, data: [] }));
     venue.get('/api/v2/margin/currencies', () => ({ code: '00000', msg: 'success', requestTime: 1, data: [] }));
     venue.get('/api/v2/spot/public/coins', () => ({ code: '00000', msg: 'success', requestTime: 1, data: [] }));
-    const ex = makeExchange('bitget');
-    const snap = await new CcxtAdapter(ex).fetchSnapshot();
+    const ex = makeExchange('bitget'); // defaultType spot: the contract account is asked for explicitly
+    const snap = await new CcxtAdapter(ex, { accountType: 'contract' }).fetchSnapshot();
     expect(ex.options.uta).toBe(false);
     expect(venue.count('/api/v3/account/settings')).toBe(1);
     expect(snap.positions).toHaveLength(4);
