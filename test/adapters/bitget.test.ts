@@ -226,6 +226,18 @@ describe('bitget refusals and the real loadMarkets path', () => {
     expect(err3.message).toMatch(/entrustedList is null but endId is "1111488897767604300"/);
   });
 
+  it('prices a position the ticker list lacks with a request for its own ticker', async () => {
+    const data: BitgetData = fx('bitget/account.json');
+    data.tickers['USDT-FUTURES'].data = data.tickers['USDT-FUTURES'].data.filter((t: any) => t.symbol !== 'ETHUSDT');
+    data.positions['USDT-FUTURES'].data[2].markPrice = ''; // and the position row states none
+    const { venue, state } = bitgetVenue(data);
+    const eth = fx('bitget/account.json').tickers['USDT-FUTURES'].data[1];
+    venue.get('/api/v2/mix/market/ticker', (req) => ({ ...state.tickers['USDT-FUTURES'], data: req.query['symbol'] === 'ETHUSDT' ? [eth] : [] }));
+    const snap = await new CcxtAdapter(makeBitget()).fetchSnapshot();
+    expect(snap.prices['ETH/USDT:USDT']).toEqual({ mark: '3000', last: '3001', bid: '3000.9', ask: '3001' });
+    expect(venue.paths()).toContain('GET /api/v2/mix/market/ticker?productType=USDT-FUTURES&symbol=ETHUSDT');
+  });
+
   it('refuses a unified trading account and the multi-asset (union) margin mode', async () => {
     bitgetVenue();
     const ex = makeBitget();

@@ -255,6 +255,10 @@ describe('gate self-verification against the figures Gate states', () => {
     expect(await read((d) => { d.accounts['futures/usdt'].unrealised_pnl = '0'; })).toEqual([
       "USDT balance on gate: equity delivery total + futures total + positions' unrealized PnL stated 11675 computed 12025",
     ]);
+    // a position PnL that disagrees with its account's: 12000 + (−2000 − 150 + 25) = 9875 against total 11675
+    expect(await read((d) => { d.positions['futures/usdt'][0].unrealised_pnl = '-2000'; })).toEqual([
+      "USDT balance on gate: equity delivery total + futures total + positions' unrealized PnL stated 9875 computed 11675",
+    ]);
     // the same in the BTC settled account: 0.1 + 0 against 0.1 − 0.002
     expect(await read((d) => { d.accounts['futures/btc'].unrealised_pnl = '0'; })).toEqual([
       "BTC balance on gate: equity total + positions' unrealized PnL stated 0.098 computed 0.1",
@@ -294,6 +298,18 @@ describe('gate refusals and the real loadMarkets path', () => {
     const err2 = await new CcxtAdapter(makeGate()).fetchSnapshot().catch((e) => e);
     expect(err2).toBeInstanceOf(MalformedPayloadError);
     expect(err2.message).toMatch(/left 700 exceeds size 500/);
+  });
+
+  it('prices a position the ticker list lacks with a request for its own ticker', async () => {
+    const data: GateData = fx('gate/account.json');
+    const ticker = data.tickers['delivery/usdt'][0];
+    data.tickers['delivery/usdt'] = [];
+    data.positions['delivery/usdt'][0].mark_price = '0'; // and the position row states none
+    const { venue } = gateVenue(data);
+    venue.get('/api/v4/delivery/usdt/tickers', (req) => (req.query['contract'] === 'BTC_USDT_20261225' ? [ticker] : []));
+    const snap = await new CcxtAdapter(makeGate()).fetchSnapshot();
+    expect(snap.prices['BTC/USDT:USDT-261225']).toEqual({ mark: '60500', last: '60510', bid: '60505', ask: '60510' });
+    expect(venue.paths()).toContain('GET /api/v4/delivery/usdt/tickers?contract=BTC_USDT_20261225');
   });
 
   it('refuses a unified account (detected by ccxt from /account/detail, or by the account\'s margin_mode)', async () => {

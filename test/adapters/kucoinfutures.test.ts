@@ -219,6 +219,13 @@ describe('kucoinfutures self-verification against the figures KuCoin states', ()
     expect(await read((d) => { d.accounts.USDT.data.accountEquity = 10000; })).toEqual([
       'USDT balance on kucoinfutures: equity marginBalance + unrealisedPNL stated 9650 computed 10000',
     ]);
+    // a wallet or an account PnL that disagrees: marginBalance 10350 − 350 = 10000 against accountEquity 9650; 10000 + 0 against 9650
+    expect(await read((d) => { d.accounts.USDT.data.marginBalance = 10350; })).toEqual([
+      'USDT balance on kucoinfutures: equity marginBalance + unrealisedPNL stated 10000 computed 9650',
+    ]);
+    expect(await read((d) => { d.accounts.USDT.data.unrealisedPNL = 0; })).toEqual([
+      'USDT balance on kucoinfutures: equity marginBalance + unrealisedPNL stated 10000 computed 9650',
+    ]);
     // the same in XBT: 0.1 against 0.1 − 0.002
     expect(await read((d) => { d.accounts.XBT.data.accountEquity = 0.1; })).toEqual([
       'BTC balance on kucoinfutures: equity marginBalance + unrealisedPNL stated 0.098 computed 0.1',
