@@ -94,7 +94,7 @@ export function gateModule(): ExchangeModule {
             markPrice: mark,
             entryPrice: dec(row.entry_price),
             unrealizedPnl: pnl,
-            marginMode: row.leverage === undefined ? null : isZero(dec(row.leverage)) ? 'cross' : 'isolated',
+            marginMode: marginModeOf(row),
             leverage: dec(row.leverage),
             stated: {
               ...(value !== null ? { notional: { value: abs(value), field: 'value', currency: unit.valueCurrency } } : {}),
@@ -182,8 +182,9 @@ export function gateModule(): ExchangeModule {
           if (sign(filled) < 0) throw new PayloadShapeError(`${w}: left ${left} exceeds size ${size}`);
           const positionSide: PositionSideName = !dual ? 'net' : side === 'buy' ? (reduceOnly ? 'short' : 'long') : (reduceOnly ? 'long' : 'short');
           const text = typeof row.text === 'string' ? row.text : '';
+          if ((typeof row.id !== 'string' && typeof row.id !== 'number') || row.id === '') throw new PayloadShapeError(`${w}: field "id" is missing`);
           out.push({
-            id: String(row.id ?? ''),
+            id: String(row.id),
             clientOrderId: text.startsWith('t-') ? text : null, // "web", "api", "app" name the source, not the order
             symbol: market.symbol,
             side,
@@ -288,6 +289,13 @@ function sideOf(row: Record<string, any>, size: string, where: string): { side: 
     return { side, positionSide: side };
   }
   throw new PayloadShapeError(`${where}: unknown position mode ${JSON.stringify(mode)}`);
+}
+
+/** `pos_margin_mode` where Gate sends it; otherwise ccxt's reading: leverage "0" is cross margin */
+function marginModeOf(row: Record<string, any>): string | null {
+  if (row.pos_margin_mode === 'cross' || row.pos_margin_mode === 'isolated') return row.pos_margin_mode;
+  const lev = dec(row.leverage);
+  return lev === null ? null : isZero(lev) ? 'cross' : 'isolated';
 }
 
 function refuseUnified(ctx: FetchContext): void {
