@@ -1,9 +1,12 @@
 import { binanceFuturesModule } from './binance.js';
+import { bitgetModule } from './bitget.js';
 import { bybitModule } from './bybit.js';
 import { deribitModule } from './deribit.js';
+import { gateModule } from './gate.js';
 import { genericModule } from './generic.js';
 import { hyperliquidModule } from './hyperliquid.js';
 import { krakenFuturesModule } from './krakenfutures.js';
+import { kucoinFuturesModule } from './kucoinfutures.js';
 import { okxModule } from './okx.js';
 import { spotModule } from './spot.js';
 import type { ExchangeModule } from './types.js';
@@ -33,6 +36,13 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
       return hyperliquidModule();
     case 'krakenfutures':
       return krakenFuturesModule();
+    case 'gate':
+    case 'bitget':
+      // one ccxt class for spot and contracts: the contract module unless the host asks for spot (bitget's default type is spot)
+      if (kind === 'spot' || (kind === undefined && defaultType === 'spot')) return spotModule(exchange.id);
+      return exchange.id === 'gate' ? gateModule() : bitgetModule();
+    case 'kucoinfutures':
+      return kucoinFuturesModule();
     case 'binance':
       if (kind === 'spot' || (kind === undefined && (defaultType === undefined || defaultType === 'spot'))) return spotModule('binance');
       if (defaultType === 'delivery' || subType === 'inverse') return binanceFuturesModule('inverse');
@@ -43,5 +53,5 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
   }
 }
 
-export { binanceFuturesModule, bybitModule, deribitModule, genericModule, hyperliquidModule, krakenFuturesModule, okxModule, spotModule };
+export { binanceFuturesModule, bitgetModule, bybitModule, deribitModule, gateModule, genericModule, hyperliquidModule, krakenFuturesModule, kucoinFuturesModule, okxModule, spotModule };
 export type { ExchangeModule } from './types.js';
