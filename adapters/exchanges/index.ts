@@ -1,6 +1,7 @@
 import { binanceFuturesModule } from './binance.js';
 import { bybitModule } from './bybit.js';
 import { genericModule } from './generic.js';
+import { mexcModule } from './mexc.js';
 import { okxModule } from './okx.js';
 import { spotModule } from './spot.js';
 import type { ExchangeModule } from './types.js';
@@ -24,6 +25,8 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
       return bybitModule();
     case 'okx':
       return okxModule();
+    case 'mexc':
+      return mexcModule();
     case 'binance':
       if (kind === 'spot' || (kind === undefined && (defaultType === undefined || defaultType === 'spot'))) return spotModule('binance');
       if (defaultType === 'delivery' || subType === 'inverse') return binanceFuturesModule('inverse');
@@ -34,5 +37,5 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
   }
 }
 
-export { binanceFuturesModule, bybitModule, genericModule, okxModule, spotModule };
+export { binanceFuturesModule, bybitModule, genericModule, mexcModule, okxModule, spotModule };
 export type { ExchangeModule } from './types.js';
