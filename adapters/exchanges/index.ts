@@ -1,4 +1,5 @@
 import { binanceFuturesModule } from './binance.js';
+import { bingxModule } from './bingx.js';
 import { bybitModule } from './bybit.js';
 import { genericModule } from './generic.js';
 import { mexcModule } from './mexc.js';
@@ -27,6 +28,8 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
       return okxModule();
     case 'mexc':
       return mexcModule();
+    case 'bingx':
+      return bingxModule();
     case 'binance':
       if (kind === 'spot' || (kind === undefined && (defaultType === undefined || defaultType === 'spot'))) return spotModule('binance');
       if (defaultType === 'delivery' || subType === 'inverse') return binanceFuturesModule('inverse');
@@ -37,5 +40,5 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
   }
 }
 
-export { binanceFuturesModule, bybitModule, genericModule, mexcModule, okxModule, spotModule };
+export { binanceFuturesModule, bingxModule, bybitModule, genericModule, mexcModule, okxModule, spotModule };
 export type { ExchangeModule } from './types.js';
