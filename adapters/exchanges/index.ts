@@ -2,6 +2,7 @@ import { binanceFuturesModule } from './binance.js';
 import { bingxModule } from './bingx.js';
 import { bybitModule } from './bybit.js';
 import { genericModule } from './generic.js';
+import { htxModule } from './htx.js';
 import { mexcModule } from './mexc.js';
 import { okxModule } from './okx.js';
 import { spotModule } from './spot.js';
@@ -30,6 +31,8 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
       return mexcModule();
     case 'bingx':
       return bingxModule();
+    case 'htx':
+      return htxModule();
     case 'binance':
       if (kind === 'spot' || (kind === undefined && (defaultType === undefined || defaultType === 'spot'))) return spotModule('binance');
       if (defaultType === 'delivery' || subType === 'inverse') return binanceFuturesModule('inverse');
@@ -40,5 +43,5 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
   }
 }
 
-export { binanceFuturesModule, bingxModule, bybitModule, genericModule, mexcModule, okxModule, spotModule };
+export { binanceFuturesModule, bingxModule, bybitModule, genericModule, htxModule, mexcModule, okxModule, spotModule };
 export type { ExchangeModule } from './types.js';
