@@ -100,6 +100,20 @@ describe('bingx, hedge mode, USDT-M and coin-M accounts', () => {
   });
 });
 
+describe('bingx prices', () => {
+  it('a contract the premiumIndex lists lack is priced by a targeted request (?symbol=)', async () => {
+    const data = fx('bingx/hedge.json');
+    const btcUsd = data.cswapPremiumIndex.data[0];
+    data.cswapPremiumIndex.data = data.cswapPremiumIndex.data.slice(1);
+    delete data.cswapPositions.data[0].markPrice; // nor does the position row carry one
+    const { venue } = bingxVenue(data);
+    venue.get('/openApi/cswap/v1/market/premiumIndex', (req) => ({ ...data.cswapPremiumIndex, data: req.query['symbol'] === 'BTC-USD' ? [btcUsd] : data.cswapPremiumIndex.data }));
+    const snap = await new CcxtAdapter(makeBingx()).fetchSnapshot();
+    expect(snap.prices['BTC/USD:BTC']).toEqual({ mark: '60000' });
+    expect(venue.requests.filter((r) => r.path.includes('cswap/v1/market/premiumIndex')).map((r) => r.query['symbol'] ?? null)).toEqual([null, 'BTC-USD']);
+  });
+});
+
 describe('bingx traps: what ccxt alone reads', () => {
   it('ccxt reads the USDT-M account only, and its balance total leaves out the unrealized PnL', async () => {
     bingxVenue(fx('bingx/hedge.json'));

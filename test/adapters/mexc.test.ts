@@ -120,6 +120,20 @@ describe('mexc, dual-side mode, USDT-M and USDC-M', () => {
   });
 });
 
+describe('mexc prices', () => {
+  it('a contract the ticker list lacks is priced by a targeted request (?symbol=)', async () => {
+    const data = fx('mexc/dual-side.json');
+    const { venue, state } = mexcVenue(data);
+    const usdc = data.ticker.data.find((t: any) => t.symbol === 'BTC_USDC');
+    venue.get('/api/v1/contract/ticker', (req) => (req.query['symbol'] === 'BTC_USDC'
+      ? { success: true, code: 0, data: usdc }
+      : { ...state.ticker, data: state.ticker.data.filter((t: any) => t.symbol !== 'BTC_USDC') }));
+    const snap = await new CcxtAdapter(makeMexc()).fetchSnapshot();
+    expect(snap.prices['BTC/USDC:USDC']).toEqual({ mark: '60000', last: '60012', bid: '60000', ask: '60020' });
+    expect(venue.paths().filter((p) => p.includes('ticker'))).toEqual(['GET /api/v1/contract/ticker', 'GET /api/v1/contract/ticker?symbol=BTC_USDC']);
+  });
+});
+
 describe('mexc traps: what ccxt alone reads', () => {
   it('side 2 (close short) is read by ccxt as a sell and 3/4 stay unparsed; here 1/2 are buys, 3/4 sells', async () => {
     const data = fx('mexc/dual-side.json');
