@@ -103,6 +103,20 @@ describe('htx, USDT-M (v5, cross and isolated) and coin-M swaps', () => {
     expect(again.prices).toEqual({ 'BTC/USD:BTC': { mark: '60000' }, 'BTC/USDT:USDT': { mark: '60000' }, 'ETH/USDT:USDT': { mark: '3000' } });
   });
 
+  it('a coin held in both accounts (USDT-M multi-asset collateral and coin-M margin) is summed, its figures stated as sums', async () => {
+    const data = fx('htx/hedge.json');
+    data.balance.data.details.push({ ...clone(data.balance.data.details[0]), currency: 'BTC', equity: '0.01', available: '0.01', available_margin: '0.01', profit_unreal: '0', initial_margin: '0', withdraw_available: '0.01', isolated_equity: '0', isolated_profit_unreal: '0' });
+    htxVenue(data);
+    const snap = await new CcxtAdapter(makeHtx()).fetchSnapshot();
+    // 0.01 (v5 equity) + 0.05 (margin_balance) = 0.06; v5 states no wallet, so no summed wallet is claimed
+    expect(snap.balance['BTC']).toMatchObject({ total: '0.06', stated: {
+      equity: { value: '0.06', field: 'equity (USDT-M) + margin_balance (coin-M)' },
+      unrealizedPnl: { value: '-0.001149425287356322', field: 'profit_unreal (USDT-M) + profit_unreal (coin-M)' },
+    } });
+    expect((snap.balance['BTC'] as any).stated.wallet).toBeUndefined();
+    expect(normalizeSnapshot(snap).mismatches).toEqual([]);
+  });
+
   it('reads only the accounts of the settle currencies the host names', async () => {
     const { venue } = htxVenue(fx('htx/hedge.json'));
     const snap = await new CcxtAdapter(makeHtx(), { settleCurrencies: ['USDT'] }).fetchSnapshot();
