@@ -276,12 +276,12 @@ export class CcxtAdapter implements AccountSource {
       account: this.name,
       timestamp,
       precisionMode: this.exchange.precisionMode,
-      markets: symbols.map((s) => withoutInfo(markets[s])),
+      markets: symbols.map((s) => this.marketSpec(markets[s])),
       positions: positions.map((p) => ({
         symbol: p.symbol,
         side: p.side,
         contracts: p.contracts,
-        contractSize: dec(markets[p.symbol]?.contractSize) ?? '1',
+        contractSize: dec(this.contractSizeOf(markets[p.symbol])) ?? '1',
         markPrice: p.markPrice,
         entryPrice: p.entryPrice ?? null,
         unrealizedPnl: p.unrealizedPnl ?? null,
@@ -310,6 +310,17 @@ export class CcxtAdapter implements AccountSource {
       })),
       prices: outPrices,
     };
+  }
+
+  /** the size of one ccxt amount unit: the module's word where it knows better than ccxt's market */
+  private contractSizeOf(m: any): unknown {
+    return (m && this.module.contractSizeOf?.(m)) ?? m?.contractSize;
+  }
+
+  private marketSpec(m: any): Record<string, any> {
+    const spec = withoutInfo(m);
+    const size = this.module.contractSizeOf?.(m) ?? null;
+    return size === null ? spec : { ...spec, contractSize: size };
   }
 }
 

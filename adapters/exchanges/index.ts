@@ -1,6 +1,15 @@
 import { binanceFuturesModule } from './binance.js';
+import { bingxModule } from './bingx.js';
+import { bitgetModule } from './bitget.js';
 import { bybitModule } from './bybit.js';
+import { deribitModule } from './deribit.js';
+import { gateModule } from './gate.js';
 import { genericModule } from './generic.js';
+import { htxModule } from './htx.js';
+import { hyperliquidModule } from './hyperliquid.js';
+import { krakenFuturesModule } from './krakenfutures.js';
+import { kucoinFuturesModule } from './kucoinfutures.js';
+import { mexcModule } from './mexc.js';
 import { okxModule } from './okx.js';
 import { spotModule } from './spot.js';
 import type { ExchangeModule } from './types.js';
@@ -24,6 +33,25 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
       return bybitModule();
     case 'okx':
       return okxModule();
+    case 'deribit':
+      return deribitModule();
+    case 'hyperliquid':
+      return hyperliquidModule();
+    case 'krakenfutures':
+      return krakenFuturesModule();
+    case 'gate':
+    case 'bitget':
+      // one ccxt class for spot and contracts: the contract module unless the host asks for spot (bitget's default type is spot)
+      if (kind === 'spot' || (kind === undefined && defaultType === 'spot')) return spotModule(exchange.id);
+      return exchange.id === 'gate' ? gateModule() : bitgetModule();
+    case 'kucoinfutures':
+      return kucoinFuturesModule();
+    case 'mexc':
+      return mexcModule();
+    case 'bingx':
+      return bingxModule();
+    case 'htx':
+      return htxModule();
     case 'binance':
       if (kind === 'spot' || (kind === undefined && (defaultType === undefined || defaultType === 'spot'))) return spotModule('binance');
       if (defaultType === 'delivery' || subType === 'inverse') return binanceFuturesModule('inverse');
@@ -34,5 +62,5 @@ export function moduleFor(exchange: { id: string; options?: Record<string, any>;
   }
 }
 
-export { binanceFuturesModule, bybitModule, genericModule, okxModule, spotModule };
+export { binanceFuturesModule, bingxModule, bitgetModule, bybitModule, deribitModule, gateModule, genericModule, htxModule, hyperliquidModule, krakenFuturesModule, kucoinFuturesModule, mexcModule, okxModule, spotModule };
 export type { ExchangeModule } from './types.js';

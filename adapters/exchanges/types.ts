@@ -126,4 +126,11 @@ export interface ExchangeModule {
   fetchPriceFeed(ctx: FetchContext, hint: string[]): Promise<AdapterPrices>;
   /** Prices for symbols the feed did not cover (new balance currencies, new positions). */
   fetchPrices(ctx: FetchContext, symbols: string[]): Promise<AdapterPrices>;
+  /**
+   * The size of one ccxt amount unit of `market`, where ccxt's `market.contractSize` is
+   * not it (Deribit: ccxt's amounts and positions are the exchange's own USD or coin
+   * amounts while `contractSize` is the instrument's lot of 10 USD). null keeps
+   * `market.contractSize`. The snapshot's markets and positions carry what this returns.
+   */
+  contractSizeOf?(market: any): string | null;
 }

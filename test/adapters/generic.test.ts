@@ -97,9 +97,12 @@ describe('generic module (unified ccxt structures)', () => {
     expect(moduleFor(new ccxt.bybit()).name).toBe('bybit');
     expect(moduleFor(new ccxt.okx()).name).toBe('okx');
     expect(moduleFor(new ccxt.bitstamp()).name).toBe('spot'); // no fetchPositions: a spot account
-    expect(moduleFor(new ccxt.kucoinfutures()).name).toBe('generic');
+    expect(moduleFor(new ccxt.kucoinfutures()).name).toBe('kucoinfutures');
     expect(moduleFor(new ccxt.bitget()).name).toBe('spot');                 // defaultType spot
-    expect(moduleFor(new ccxt.bitget(), 'contract').name).toBe('generic');
+    expect(moduleFor(new ccxt.bitget(), 'contract').name).toBe('bitget');
+    expect(moduleFor(new ccxt.bitget({ options: { defaultType: 'swap' } })).name).toBe('bitget');
+    expect(moduleFor(new ccxt.gate()).name).toBe('gate');                    // no default type: contracts, as before
+    expect(moduleFor(new ccxt.gate(), 'spot').name).toBe('spot');
   });
 
   it('--url rewrites every REST base URL, hostname templates included, and keeps the paths', () => {

@@ -33,6 +33,8 @@ export interface LoggedRequest {
   query: Record<string, string>;
   url: string;
   headers: Record<string, string | string[] | undefined>;
+  /** the request body, parsed when it is JSON (Hyperliquid's POST /info says what it asks in its body) */
+  body?: unknown;
 }
 
 /** What a route answers: a JSON body (default status 200), raw text, or no answer at all (the client times out). */
@@ -61,8 +63,8 @@ export class Venue {
     for (const origin of origins) {
       const scope = nock(origin).persist();
       for (const method of ['get', 'post', 'delete', 'put'] as const) {
-        scope[method](() => true).query(true).reply(async function (this: { req: { headers: Record<string, any> } }, uri: string) {
-          return venue.answer(method.toUpperCase(), origin, uri, this.req?.headers ?? {});
+        scope[method](() => true).query(true).reply(async function (this: { req: { headers: Record<string, any> } }, uri: string, body: unknown) {
+          return venue.answer(method.toUpperCase(), origin, uri, this.req?.headers ?? {}, body);
         });
       }
     }
@@ -86,11 +88,12 @@ export class Venue {
     return this.requests.map((r) => `${r.method} ${r.path}${Object.keys(r.query).length ? `?${new URLSearchParams(r.query).toString()}` : ''}`);
   }
 
-  private async answer(method: string, origin: string, uri: string, headers: Record<string, string | string[] | undefined>): Promise<[number, string, Record<string, string>]> {
+  private async answer(method: string, origin: string, uri: string, headers: Record<string, string | string[] | undefined>, rawBody?: unknown): Promise<[number, string, Record<string, string>]> {
     const u = new URL(uri, origin);
     const query: Record<string, string> = {};
     u.searchParams.forEach((v, k) => { query[k] = v; });
     const req: LoggedRequest = { method, origin, path: u.pathname, query, url: `${origin}${uri}`, headers };
+    if (rawBody !== undefined && rawBody !== '') req.body = parseBody(rawBody);
     this.requests.push(req);
     let reply: Reply | undefined = this.fault?.(req);
     if (reply === undefined) {
@@ -107,6 +110,15 @@ export class Venue {
     const status = reply.status ?? 200;
     if (reply.text !== undefined) return [status, reply.text, { 'content-type': 'text/html' }];
     return [status, JSON.stringify(reply.body), { 'content-type': 'application/json' }];
+  }
+}
+
+function parseBody(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
   }
 }
 
