@@ -2,6 +2,20 @@ import { Decimal, MINUS_ONE, ONE, ZERO, absOf, largerAbs } from '../number.js';
 import { BUYS, Holding, NOW, SELLS, holdingKey, type HoldingInstrument, type HoldingSide, type Scenario } from './holding.js';
 import type { MarketSpec } from './market.js';
 
+/**
+ * What a check already worked out for one amount of an order on one version of the book:
+ * per leg, the move of its scenario's notional, the notional after it and the holding's
+ * worst case after it, and the order's fee. Counting that order on the same version moves
+ * the sums by exactly these numbers, so they are taken instead of computed again
+ * (verify() holds the result to values recomputed from scratch).
+ */
+export interface WorkedMove {
+  version: number;
+  amount: Decimal;
+  legs: readonly { delta: Decimal; after: Decimal; worst: Decimal }[];
+  fee: Decimal;
+}
+
 /** Scenario bits for Aggregates.rewrite. */
 const ALL = 0b111;
 const bit = (s: Scenario) => 1 << s;
@@ -38,6 +52,8 @@ export class Aggregates {
   private readonly cash = new Map<string, { total: Decimal; byCurrency: Map<string, Decimal> }>();
   private readonly holdings = new Map<string, Holding>();
   private readonly byAccount = new Map<string, Set<Holding>>();
+  /** account → side → symbol or currency → holding: the order path finds holdings without building key strings */
+  private readonly index = new Map<string, Map<HoldingSide, Map<string, Holding>>>();
   /** holdings that hold something but have no price: they block opening orders */
   private readonly unpricedSet = new Set<Holding>();
 
@@ -53,6 +69,11 @@ export class Aggregates {
 
   holding(key: string): Holding | undefined {
     return this.holdings.get(key);
+  }
+
+  /** The book's holding of an account, side and symbol (or currency), if it has one. */
+  find(account: string, name: string, side: HoldingSide): Holding | undefined {
+    return this.index.get(account)?.get(side)?.get(name);
   }
 
   /** Is this holding the book's own (not a detached what-if copy)? */
@@ -96,14 +117,19 @@ export class Aggregates {
 
   /** The book's holding for a key, made (empty, not yet valued) on first use. */
   ensure(account: string, name: string, side: HoldingSide, asset: string, symbol: string | null, market: MarketSpec | null, instrument: HoldingInstrument): Holding {
-    const key = holdingKey(account, name, side);
-    let h = this.holdings.get(key);
+    let h = this.find(account, name, side);
     if (!h) {
+      const key = holdingKey(account, name, side);
       h = new Holding(key, account, instrument, side, asset, symbol, market);
       this.holdings.set(key, h);
       let set = this.byAccount.get(account);
       if (!set) this.byAccount.set(account, (set = new Set()));
       set.add(h);
+      let sides = this.index.get(account);
+      if (!sides) this.index.set(account, (sides = new Map()));
+      let names = sides.get(side);
+      if (!names) sides.set(side, (names = new Map()));
+      names.set(name, h);
     }
     return h;
   }
@@ -114,6 +140,7 @@ export class Aggregates {
     this.leaveSums(h);
     this.holdings.delete(h.key);
     this.byAccount.get(h.account)?.delete(h);
+    this.index.get(h.account)?.get(h.side)?.delete(h.symbol ?? h.asset);
     this.unpricedSet.delete(h);
     this.version++;
     return true;
@@ -129,7 +156,8 @@ export class Aggregates {
     this.trackUnpriced(h);
     if (value !== null) {
       h.notional[NOW] = h.notional[BUYS] = h.notional[SELLS] = ZERO;
-      this.rewrite(h, ALL);
+      h.worst = ZERO;
+      this.enter(h);
     }
     this.version++;
   }
@@ -159,8 +187,9 @@ export class Aggregates {
    * legs move in its direction's scenario (a closing item toward zero only), its target's
    * reducing capacity is claimed, and its estimated fee joins the direction's fees.
    */
-  movePending(legs: readonly { holding: Holding; unitsPerAmount: Decimal }[], target: Holding | null, closing: boolean, direction: 1 | -1, amount: Decimal, feePerUnit: Decimal): void {
+  movePending(legs: readonly { holding: Holding; unitsPerAmount: Decimal }[], target: Holding | null, closing: boolean, direction: 1 | -1, amount: Decimal, feePerUnit: Decimal, worked?: WorkedMove): void {
     if (amount.isZero()) return;
+    const w = worked !== undefined && !closing && worked.version === this.version && worked.legs.length === legs.length && worked.amount.eq(amount) ? worked : null;
     const buy = direction === 1;
     const s: Scenario = buy ? BUYS : SELLS;
     if (target) {
@@ -174,16 +203,18 @@ export class Aggregates {
       }
     }
     if (!closing) {
-      for (const leg of legs) {
+      for (let i = 0; i < legs.length; i++) {
+        const leg = legs[i]!;
         const h = leg.holding;
         const du = times(leg.unitsPerAmount, amount);
         if (buy) h.deltaBuys = h.deltaBuys.plus(du);
         else h.deltaSells = h.deltaSells.plus(du);
         this.trackUnpriced(h);
-        this.rewrite(h, bit(s));
+        if (w) this.takeWorked(h, s, w.legs[i]!);
+        else this.moveScenario(h, s, du);
       }
     }
-    if (!feePerUnit.isZero()) this.fees[s] = this.fees[s].plus(times(feePerUnit, amount));
+    if (!feePerUnit.isZero()) this.fees[s] = this.fees[s].plus(w ? w.fee : times(feePerUnit, amount));
     this.version++;
   }
 
@@ -241,13 +272,11 @@ export class Aggregates {
     const v = h.unitValue;
     if (!h.attached || v === null || !this.owns(h)) return;
     const n = h.notional;
-    const worstBefore = largerAbs(n[BUYS], n[SELLS]);
-    const a = this.assetRow(h.asset);
     if (mask & 1) {
       const before = n[NOW];
       const after = times(h.units, v);
       if (!after.eq(before)) {
-        this.shift(a, NOW, after.minus(before));
+        this.shift(h.asset, NOW, after.minus(before));
         n[NOW] = after;
         const absAfter = absOf(after);
         const absBefore = absOf(before);
@@ -255,18 +284,87 @@ export class Aggregates {
         if (h.instrument === 'balance') this.balanceValue = this.balanceValue.plus(after.minus(before));
       }
     }
-    for (const s of [BUYS, SELLS] as const) {
-      if (!(mask & bit(s))) continue;
-      const quiet = s === BUYS ? h.deltaBuys.isZero() && h.closingBuys.isZero() : h.deltaSells.isZero() && h.closingSells.isZero();
-      // a scenario with nothing pending is the book as it is
-      const after = quiet ? n[NOW] : times(h.unitsIn(s), v);
-      if (!after.eq(n[s])) {
-        this.shift(a, s, after.minus(n[s]));
-        n[s] = after;
-      }
+    // the pending scenarios; worst-case gross moves only when one of them did
+    const buysBefore = n[BUYS];
+    const sellsBefore = n[SELLS];
+    const buys = mask & bit(BUYS) ? this.scenarioValue(h, BUYS, v) : buysBefore;
+    const sells = mask & bit(SELLS) ? this.scenarioValue(h, SELLS, v) : sellsBefore;
+    const buysMoved = buys !== buysBefore && !buys.eq(buysBefore);
+    const sellsMoved = sells !== sellsBefore && !sells.eq(sellsBefore);
+    if (!buysMoved && !sellsMoved) return;
+    if (buysMoved) {
+      this.shift(h.asset, BUYS, buys.minus(buysBefore));
+      n[BUYS] = buys;
     }
-    const worstAfter = largerAbs(n[BUYS], n[SELLS]);
+    if (sellsMoved) {
+      this.shift(h.asset, SELLS, sells.minus(sellsBefore));
+      n[SELLS] = sells;
+    }
+    const worstBefore = h.worst;
+    const worstAfter = largerAbs(buys, sells);
+    h.worst = worstAfter;
     if (!worstAfter.eq(worstBefore)) this.grossWorst = this.grossWorst.plus(worstAfter.minus(worstBefore));
+  }
+
+  /**
+   * A pending scenario's units moved by du and nothing else changed: its notional moves
+   * by du·value. Exact, not an estimate: a scenario's units are linear in its pending
+   * delta (Holding.unitsIn), and the bounds on order inputs keep every product within
+   * the arithmetic's digits. The order path's shortcut past rewrite; verify() holds both
+   * to values recomputed from scratch.
+   */
+  private moveScenario(h: Holding, s: typeof BUYS | typeof SELLS, du: Decimal): void {
+    this.version++;
+    const v = h.unitValue;
+    if (!h.attached || v === null || !this.owns(h)) return;
+    const dn = times(du, v);
+    if (dn.isZero()) return;
+    const n = h.notional;
+    n[s] = n[s].plus(dn);
+    this.shift(h.asset, s, dn);
+    const worstAfter = largerAbs(n[BUYS], n[SELLS]);
+    if (!worstAfter.eq(h.worst)) this.grossWorst = this.grossWorst.plus(worstAfter.minus(h.worst));
+    h.worst = worstAfter;
+  }
+
+  /** A holding out of the sums (every notional 0) enters them at its unit value: rewrite from zero, without the differences. */
+  private enter(h: Holding): void {
+    this.version++;
+    const v = h.unitValue;
+    if (!h.attached || v === null || !this.owns(h)) return;
+    const n = h.notional;
+    const now = times(h.units, v);
+    n[NOW] = now;
+    const buys = this.scenarioValue(h, BUYS, v);
+    const sells = this.scenarioValue(h, SELLS, v);
+    n[BUYS] = buys;
+    n[SELLS] = sells;
+    const a = this.assetRow(h.asset);
+    if (!now.isZero()) {
+      this.shift(a, NOW, now);
+      this.grossNow = this.grossNow.plus(absOf(now));
+      if (h.instrument === 'balance') this.balanceValue = this.balanceValue.plus(now);
+    }
+    if (!buys.isZero()) this.shift(a, BUYS, buys);
+    if (!sells.isZero()) this.shift(a, SELLS, sells);
+    h.worst = largerAbs(buys, sells);
+    if (!h.worst.isZero()) this.grossWorst = this.grossWorst.plus(h.worst);
+  }
+
+  /** moveScenario with the numbers a check worked out on this version of the book. */
+  private takeWorked(h: Holding, s: typeof BUYS | typeof SELLS, l: WorkedMove['legs'][number]): void {
+    this.version++;
+    if (!h.attached || h.unitValue === null || !this.owns(h) || l.delta.isZero()) return;
+    h.notional[s] = l.after;
+    this.shift(h.asset, s, l.delta);
+    if (!l.worst.eq(h.worst)) this.grossWorst = this.grossWorst.plus(l.worst.minus(h.worst));
+    h.worst = l.worst;
+  }
+
+  /** A holding's notional in a pending scenario; with nothing pending in it, the book as it is. */
+  private scenarioValue(h: Holding, s: typeof BUYS | typeof SELLS, v: Decimal): Decimal {
+    const quiet = s === BUYS ? h.deltaBuys.isZero() && h.closingBuys.isZero() : h.deltaSells.isZero() && h.closingSells.isZero();
+    return quiet ? h.notional[NOW] : times(h.unitsIn(s), v);
   }
 
   /** Takes a holding's contribution out of the sums (before its value changes or it goes). */
@@ -281,12 +379,13 @@ export class Aggregates {
       this.grossNow = this.grossNow.minus(absOf(n[NOW]));
       if (h.instrument === 'balance') this.balanceValue = this.balanceValue.minus(n[NOW]);
     }
-    const w = largerAbs(n[BUYS], n[SELLS]);
-    if (!w.isZero()) this.grossWorst = this.grossWorst.minus(w);
+    if (!h.worst.isZero()) this.grossWorst = this.grossWorst.minus(h.worst);
+    h.worst = ZERO;
     n[NOW] = n[BUYS] = n[SELLS] = ZERO;
   }
 
-  private shift(a: [Decimal, Decimal, Decimal], s: Scenario, d: Decimal): void {
+  private shift(asset: string | [Decimal, Decimal, Decimal], s: Scenario, d: Decimal): void {
+    const a = typeof asset === 'string' ? this.assetRow(asset) : asset;
     this.net[s] = this.net[s].plus(d);
     a[s] = a[s].plus(d);
   }
@@ -305,7 +404,7 @@ export class Aggregates {
 
   private trackUnpriced(h: Holding): void {
     if (h.attached && h.unitValue === null && !h.isEmpty && this.owns(h)) this.unpricedSet.add(h);
-    else this.unpricedSet.delete(h);
+    else if (this.unpricedSet.size > 0) this.unpricedSet.delete(h);
   }
 }
 

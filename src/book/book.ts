@@ -1,6 +1,6 @@
 import { Decimal, ZERO, fmt, parseDecimal } from '../number.js';
 import type { NormalizedSnapshot, PositionSide } from '../snapshot/normalize.js';
-import { Aggregates } from './aggregates.js';
+import { Aggregates, type WorkedMove } from './aggregates.js';
 import { BUYS, NOW, SELLS, type Scenario } from './holding.js';
 import type { MarketSpec } from './market.js';
 import { PendingStore, type PendingEdit, type PendingItem, type PendingOrder } from './pending.js';
@@ -60,6 +60,8 @@ export interface Reservation {
   /** the route and fee the check worked out, reused when its holdings are the book's own */
   route: Route;
   feePerUnit: Decimal;
+  /** what the check worked out for this amount, taken while the book has not changed since */
+  worked?: WorkedMove | undefined;
 }
 
 const FINAL = new Set(['closed', 'canceled', 'cancelled', 'expired', 'rejected']);
@@ -169,7 +171,7 @@ export class Book {
       amount: r.amount, filled: ZERO, feePerUnit: r.feePerUnit, stage: 'reserved', edit: null,
       sentSeq: null, ackedSeq: null, amountSeq: null, amountRequestSeq: null, unknownSince: null, cancelledSeq: null, goneSince: null,
     };
-    this.pending.add(order);
+    this.pending.add(order, route === r.route ? r.worked : undefined);
     return order;
   }
 

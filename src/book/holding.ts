@@ -45,6 +45,8 @@ export class Holding {
   unitValue: Decimal | null = null;
   /** signed notional per scenario, as counted in the sums */
   readonly notional: [Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO];
+  /** its share of worst-case gross as counted: max(|notional[BUYS]|, |notional[SELLS]|) */
+  worst: Decimal = ZERO;
   /** the price key (account|symbol) this holding's unit value depends on, if any (written by Valuation) */
   priceKey: string | null = null;
   /** counted in the sums (valued, or known to be unpriced) */

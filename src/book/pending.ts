@@ -1,6 +1,6 @@
 import { Decimal, ZERO, dmax } from '../number.js';
 import type { PositionSide } from '../snapshot/normalize.js';
-import type { Aggregates } from './aggregates.js';
+import type { Aggregates, WorkedMove } from './aggregates.js';
 import type { Route } from './routing.js';
 
 /**
@@ -150,7 +150,8 @@ export class PendingStore {
 
   // ---- entering and leaving --------------------------------------------------------------
 
-  add(item: PendingItem): void {
+  /** Starts counting an item (at item.counted); `worked` is what the check worked out for it on this version of the book. */
+  add(item: PendingItem, worked?: WorkedMove): void {
     if (this.items.has(item.id)) throw new Error(`pending item ${item.id} already exists`);
     this.items.set(item.id, item);
     if (item.kind === 'order') this.index(item);
@@ -158,7 +159,7 @@ export class PendingStore {
     const want = item.counted;
     const fee = item.countedFee;
     item.counted = ZERO;
-    this.count(item, want, fee);
+    this.count(item, want, fee, worked);
   }
 
   remove(item: PendingItem): void {
@@ -192,14 +193,14 @@ export class PendingStore {
   }
 
   /** An unsettled fill counts its whole amount until a read settles it. */
-  private count(item: PendingItem, amount: Decimal, fee: Decimal): void {
+  private count(item: PendingItem, amount: Decimal, fee: Decimal, worked?: WorkedMove): void {
     const r = item.route;
     if (!fee.eq(item.countedFee)) {
       this.aggregates.moveFee(r.direction, item.counted, item.countedFee, fee);
       item.countedFee = fee;
     }
     if (!amount.eq(item.counted)) {
-      this.aggregates.movePending(r.legs, r.target, r.closing, r.direction, amount.minus(item.counted), item.countedFee);
+      this.aggregates.movePending(r.legs, r.target, r.closing, r.direction, item.counted.isZero() ? amount : amount.minus(item.counted), item.countedFee, worked);
       item.counted = amount;
     }
   }

@@ -58,7 +58,7 @@ export class Routing {
         if (!h.attached) this.aggregates.setUnitValue(h, this.valuation.value(h));
         return h;
       }
-      const h = this.aggregates.holding(holdingKey(account, name, side));
+      const h = this.aggregates.find(account, name, side);
       if (h) return h;
       const detached = new Holding(holdingKey(account, name, side), account, instrument, side, asset, symbol, m);
       detached.unitValue = this.valuation.peek(detached);
@@ -84,13 +84,13 @@ export class Routing {
     const instrument = market.instrument;
     if (o.positionSide === 'net') {
       for (const side of ['long', 'short'] as const) {
-        const hedged = this.aggregates.holding(holdingKey(account, market.symbol, side));
+        const hedged = this.aggregates.find(account, market.symbol, side);
         if (hedged && !hedged.units.isZero()) return `${market.symbol} is held in hedge mode on ${account}: pass params.positionSide ("LONG" or "SHORT")`;
       }
       const target = holding(market.symbol, 'net', market.base, market.symbol, market, instrument);
       return { market, legs: [{ holding: target, unitsPerAmount: dir }], target, closing: o.reduceOnly, direction };
     }
-    const net = this.aggregates.holding(holdingKey(account, market.symbol, 'net'));
+    const net = this.aggregates.find(account, market.symbol, 'net');
     if (net && !net.units.isZero()) return `${market.symbol} is held in one-way mode on ${account}: do not pass a position side`;
     const target = holding(market.symbol, o.positionSide, market.base, market.symbol, market, instrument);
     // in hedge mode a buy on the short row (or a sell on the long row) closes it

@@ -100,7 +100,9 @@ export function verifyBook(ag: Aggregates, pending: PendingStore, valuation: Val
       a[s] = a[s]!.plus(fresh);
     }
     grossNow = grossNow.plus(absOf(times(h.units, v)));
-    grossWorst = grossWorst.plus(largerAbs(times(h.unitsIn(BUYS), v), times(h.unitsIn(SELLS), v)));
+    const worst = largerAbs(times(h.unitsIn(BUYS), v), times(h.unitsIn(SELLS), v));
+    differ(`${h.key} worst`, h.worst, worst);
+    grossWorst = grossWorst.plus(worst);
     if (h.instrument === 'balance') balanceValue = balanceValue.plus(times(h.units, v));
   }
   for (const [h] of claims) if (!ag.owns(h)) problems.push(`pending items claim ${h.key}, which is not in the book`);

@@ -337,7 +337,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
         id: d.id, account: p.account, market: p.market, side: i.side, positionSide: i.positionSide, reduceOnly: i.reduceOnly,
         price: i.price, type: i.type, conditional: i.triggerPrice !== null, amount,
         clientOrderId: ids?.clientOrderId ?? i.clientOrderId ?? d.id, exchangeOrderId: ids?.exchangeOrderId ?? null,
-        route: p.route, feePerUnit: p.feePerUnit,
+        route: p.route, feePerUnit: p.feePerUnit, worked: p.worked(amount),
       });
       if (typeof reserved === 'string') this.emitError(new RiskGuardError(`could not count order ${d.id}: ${reserved}`));
       for (const r of this.rules) r.approved?.(this.clock());

@@ -2,6 +2,7 @@ import type { Book } from '../book/book.js';
 import { BUYS, SELLS, scenarioOf, type Holding, type Scenario } from '../book/holding.js';
 import type { MarketSpec } from '../book/market.js';
 import type { Route } from '../book/routing.js';
+import type { WorkedMove } from '../book/aggregates.js';
 import type { GuardConfig, TradingState } from '../config/config.js';
 import { Decimal, HALF, MINUS_ONE, ONE, ZERO, absOf, approx, dmax, dmin, largerAbs } from '../number.js';
 import { ConvexPL, type AbsTerm, type Estimate } from './convex.js';
@@ -28,6 +29,8 @@ export interface ProjectedLeg {
   perUnit: Decimal;
   /** its notional in the other direction's scenario, which a pending order does not move */
   opposite: Decimal;
+  /** its share of worst-case gross before the order: max(|before|, |opposite|) */
+  shareBefore: Decimal;
 }
 
 /** The account once q of the order is pending, as the limits read it. */
@@ -41,6 +44,8 @@ export interface ProjectedState {
   fee: Decimal;
   /** equity with every pending fee paid, this order's included */
   equity: Decimal;
+  /** per leg: the move of its scenario's notional, the notional after it, the holding's worst case after it */
+  legs: { delta: Decimal; after: Decimal; worst: Decimal }[];
 }
 
 /**
@@ -117,7 +122,7 @@ export class Projection {
       const value = h.unitValue!;
       const u = leg.unitsPerAmount;
       const perUnit = u === ONE ? value : u === MINUS_ONE ? value.neg() : u.mul(value);
-      legs.push({ holding: h, asset: h.asset, before: h.notional[s], perUnit, opposite: h.notional[o] });
+      legs.push({ holding: h, asset: h.asset, before: h.notional[s], perUnit, opposite: h.notional[o], shareBefore: largerAbs(h.notional[s], h.notional[o]) });
       slope = slope === null ? perUnit : slope.plus(perUnit);
     }
     this.legs = legs;
@@ -323,18 +328,39 @@ export class Projection {
     const qe = this.effective(q);
     let net = this.netBefore;
     let gross = this.grossBefore;
+    const legs: ProjectedState['legs'] = [];
+    if (qe.isZero()) {
+      // the account as it is (every decision reports it): nothing to compute
+      for (const l of this.legs) legs.push({ delta: ZERO, after: l.before, worst: l.shareBefore });
+      const fee = this.feePerUnit.isZero() || q.isZero() ? ZERO : this.feePerUnit.mul(q);
+      const state: ProjectedState = { amount: q, net, gross, fee, equity: fee.isZero() ? this.equityBefore : this.equityBefore.minus(fee), legs };
+      this.lastState = state;
+      return state;
+    }
     for (const l of this.legs) {
       const delta = l.perUnit.mul(qe);
       const after = l.before.plus(delta);
       const shareAfter = largerAbs(after, l.opposite);
-      const shareBefore = largerAbs(l.before, l.opposite);
-      if (!shareAfter.eq(shareBefore)) gross = gross.plus(shareAfter.minus(shareBefore));
+      if (!shareAfter.eq(l.shareBefore)) gross = gross.plus(shareAfter.minus(l.shareBefore));
       net = net.plus(delta);
+      legs.push({ delta, after, worst: shareAfter });
     }
     const fee = this.feePerUnit.isZero() ? ZERO : this.feePerUnit.mul(q);
-    const state: ProjectedState = { amount: q, net, gross, fee, equity: fee.isZero() ? this.equityBefore : this.equityBefore.minus(fee) };
+    const state: ProjectedState = { amount: q, net, gross, fee, equity: fee.isZero() ? this.equityBefore : this.equityBefore.minus(fee), legs };
     this.lastState = state;
     return state;
+  }
+
+  /**
+   * What counting q of the order does to the book's sums, as worked out here: the book
+   * takes it instead of computing it again while its version is still this projection's.
+   * Only for an order that is not closing (a closing order's worst case depends on the
+   * position's room, which the book works out itself).
+   */
+  worked(q: Decimal): WorkedMove | undefined {
+    if (this.route.closing || q.gt(this.effectiveCap)) return undefined;
+    const st = this.stateAt(q);
+    return { version: this.bookVersion, amount: q, legs: st.legs, fee: st.fee };
   }
 
   /** The assets whose exposure the order moves. */
