@@ -54,6 +54,8 @@ export class Aggregates {
   private readonly byAccount = new Map<string, Set<Holding>>();
   /** account → side → symbol or currency → holding: the order path finds holdings without building key strings */
   private readonly index = new Map<string, Map<HoldingSide, Map<string, Holding>>>();
+  /** inside batch(): holdings to rewrite at its end, with the scenarios to recompute */
+  private deferred: Map<Holding, number> | null = null;
   /** holdings that hold something but have no price: they block opening orders */
   private readonly unpricedSet = new Set<Holding>();
 
@@ -260,6 +262,22 @@ export class Aggregates {
     this.version++;
   }
 
+  /**
+   * Runs writes that touch the same holdings more than once (a fill moves a position's
+   * units and its order's pending amount) and rewrites each touched holding once, at the
+   * end. Nothing reads the sums in between; the result is what the writes one by one give.
+   */
+  batch<T>(writes: () => T): T {
+    if (this.deferred) return writes();
+    const deferred = (this.deferred = new Map());
+    try {
+      return writes();
+    } finally {
+      this.deferred = null;
+      for (const [h, mask] of deferred) this.rewrite(h, mask);
+    }
+  }
+
   // ---- the one path ------------------------------------------------------------------------
 
   /**
@@ -269,6 +287,10 @@ export class Aggregates {
    */
   private rewrite(h: Holding, mask: number): void {
     this.version++;
+    if (this.deferred) {
+      this.deferred.set(h, (this.deferred.get(h) ?? 0) | mask);
+      return;
+    }
     const v = h.unitValue;
     if (!h.attached || v === null || !this.owns(h)) return;
     const n = h.notional;
@@ -314,6 +336,7 @@ export class Aggregates {
    * to values recomputed from scratch.
    */
   private moveScenario(h: Holding, s: typeof BUYS | typeof SELLS, du: Decimal): void {
+    if (this.deferred) return this.rewrite(h, bit(s));
     this.version++;
     const v = h.unitValue;
     if (!h.attached || v === null || !this.owns(h)) return;
@@ -329,6 +352,7 @@ export class Aggregates {
 
   /** A holding out of the sums (every notional 0) enters them at its unit value: rewrite from zero, without the differences. */
   private enter(h: Holding): void {
+    if (this.deferred) return this.rewrite(h, ALL);
     this.version++;
     const v = h.unitValue;
     if (!h.attached || v === null || !this.owns(h)) return;
@@ -353,6 +377,7 @@ export class Aggregates {
 
   /** moveScenario with the numbers a check worked out on this version of the book. */
   private takeWorked(h: Holding, s: typeof BUYS | typeof SELLS, l: WorkedMove['legs'][number]): void {
+    if (this.deferred) return this.rewrite(h, bit(s));
     this.version++;
     if (!h.attached || h.unitValue === null || !this.owns(h) || l.delta.isZero()) return;
     h.notional[s] = l.after;

@@ -289,6 +289,11 @@ export class Book {
    * unless a newer request's answer already said it (answers arrive in any order).
    */
   private apply(o: PendingOrder, u: OrderUpdate, requestSeq: number | null): FillNote[] {
+    // a fill moves the position's units and the order's pending amount: one rewrite of each holding
+    return this.aggregates.batch(() => this.applyNow(o, u, requestSeq));
+  }
+
+  private applyNow(o: PendingOrder, u: OrderUpdate, requestSeq: number | null): FillNote[] {
     const seq = this.next();
     if (u.id !== undefined && u.id !== null && u.id !== '') this.pending.setExchangeOrderId(o, String(u.id));
     const status = typeof u.status === 'string' ? u.status.toLowerCase() : null;
