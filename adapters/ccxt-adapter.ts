@@ -3,7 +3,7 @@ import { RiskGuardError } from '../src/errors.js';
 import type { AccountSource, ReadClock } from '../src/guard/sources.js';
 import { AdapterError, ExchangeTimeoutError, MalformedPayloadError, classify } from './errors.js';
 import { hasPrice } from './exchanges/common.js';
-import { moduleFor, type AccountKind } from './exchanges/index.js';
+import { VERIFIED_EXCHANGES, moduleFor, type AccountKind } from './exchanges/index.js';
 import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, ExchangeModule, FetchContext } from './exchanges/types.js';
 import { dec, isZero, sub } from './exact.js';
 
@@ -55,6 +55,8 @@ export class CcxtAdapter implements AccountSource {
   readonly live = true;
   readonly exchange: any;
   readonly module: ExchangeModule;
+  /** set when the module is not verified on this exchange's payloads: the guard refuses it unless allowUnverifiedExchange */
+  readonly unverified: { exchange: string; verifiedExchanges: readonly string[] } | undefined;
   /** the last failed markets reload, while the adapter keeps working on the markets it has */
   lastMarketsError: AdapterError | null = null;
 
@@ -78,6 +80,7 @@ export class CcxtAdapter implements AccountSource {
     this.exchange = ex;
     this.name = options.name ?? ex.id;
     this.module = options.module ?? moduleFor(ex, options.accountType);
+    this.unverified = this.module.verified ? undefined : { exchange: ex.id, verifiedExchanges: VERIFIED_EXCHANGES };
     this.refreshMs = options.marketsRefreshMs ?? HOUR;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.symbols = options.symbols ? [...options.symbols] : null;

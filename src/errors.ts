@@ -23,6 +23,13 @@ export class SnapshotError extends RiskGuardError {
   }
 }
 
+/** A source reads an exchange no module is verified on, and the config did not accept that. */
+export class UnverifiedExchangeError extends RiskGuardError {
+  constructor(readonly source: string, readonly exchange: string, verifiedExchanges: readonly string[]) {
+    super(`${source}: risk-guard has no verified module for the ccxt exchange '${exchange}', so its positions could be valued in the wrong unit without anyone noticing. Verified: ${verifiedExchanges.join(', ')}. To use it anyway set allowUnverifiedExchange: true in the config; the guard then opens nothing on a position whose value the exchange does not state and confirm, and exposure() carries a warning`);
+  }
+}
+
 /** A data source (exchange adapter) failed to deliver a snapshot. */
 export class SourceError extends RiskGuardError {
   constructor(readonly source: string, message: string, readonly causeName?: string) {

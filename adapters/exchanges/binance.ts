@@ -31,6 +31,7 @@ export function binanceFuturesModule(kind: 'linear' | 'inverse'): ExchangeModule
 
   return {
     name: linear ? 'binance-usdm' : 'binance-coinm',
+    verified: true,
     fixes: 'side from positionSide/positionAmt (not notional sign), hedge LONG/SHORT rows, COIN-M contract sizes, garbled 200 answers, exact strings from info',
     hasPositions: true,
 

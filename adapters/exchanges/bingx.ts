@@ -41,6 +41,7 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
 export function bingxModule(): ExchangeModule {
   return {
     name: 'bingx',
+    verified: true,
     fixes: 'reads the coin-M account ccxt leaves out, equity instead of available + used, coin-M contracts of minTickSize USD, coin-M order quantity, LONG/SHORT rows (one-way BOTH refused)',
     hasPositions: true,
 

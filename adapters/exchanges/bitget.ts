@@ -43,6 +43,7 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
 export function bitgetModule(): ExchangeModule {
   return {
     name: 'bitget',
+    verified: true,
     fixes: 'reads USDC-M and coin-M next to USDT-M (ccxt reads USDT-M only), refuses coin-M positions sized in coins (ccxt says 1 USD contracts), hedge-mode order sides, UTA and multi-asset mode refused',
     hasPositions: true,
 

@@ -28,6 +28,7 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
 export function bybitModule(): ExchangeModule {
   return {
     name: 'bybit',
+    verified: true,
     fixes: 'reads USDC and inverse contracts ccxt leaves out, equity instead of walletBalance, positionIdx hedge rows, inverse sizes in USD',
     hasPositions: true,
 

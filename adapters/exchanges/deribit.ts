@@ -44,6 +44,7 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
 export function deribitModule(): ExchangeModule {
   return {
     name: 'deribit',
+    verified: true,
     fixes: 'sizes already in USD (or coin) valued at contract size 1, not ccxt\'s 10, every settle currency\'s positions and open orders (ccxt asks for BTC only), equity with the session\'s PnL, options refused',
     hasPositions: true,
 

@@ -52,6 +52,7 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
 export function gateModule(): ExchangeModule {
   return {
     name: 'gate',
+    verified: true,
     fixes: 'equity = total + unrealised_pnl (Gate\'s total excludes it), every settle currency of swaps and delivery futures, quanto_multiplier contract sizes (BTC_USD 1 USD), dual-mode rows, unified accounts refused',
     hasPositions: true,
 

@@ -1,5 +1,6 @@
 import { PayloadShapeError } from '../errors.js';
-import { expectArray } from '../exact.js';
+import { UNIFIED_NOTIONAL_CURRENCY } from '../../src/snapshot/stated-figures.js';
+import { abs, dec, expectArray } from '../exact.js';
 import { balanceFromUnified, groupByMarketType, orderFromUnified, positionFromUnified, pricesFromTickers } from './common.js';
 import type { AdapterOrder, AdapterPosition, AdapterPrices, ExchangeModule, FetchContext } from './types.js';
 
@@ -15,6 +16,7 @@ export function genericModule(options: { positions?: boolean } = {}): ExchangeMo
   const withPositions = options.positions ?? true;
   return {
     name: 'generic',
+    verified: false,
     fixes: 'nothing exchange-specific: unified ccxt structures, signs from side, magnitudes only, zero rows dropped',
     hasPositions: withPositions,
 
@@ -24,7 +26,7 @@ export function genericModule(options: { positions?: boolean } = {}): ExchangeMo
       const out: AdapterPosition[] = [];
       list.forEach((p, i) => {
         const row = positionFromUnified(p, ctx, `positions[${i}]`);
-        if (row) out.push(row);
+        if (row) out.push(withUnifiedFigures(row, p));
       });
       return out;
     },
@@ -52,6 +54,21 @@ export function genericModule(options: { positions?: boolean } = {}): ExchangeMo
       return fetchUnifiedPrices(ctx, symbols);
     },
   };
+}
+
+/**
+ * The figures ccxt parsed from the exchange's own position fields (its value and mark),
+ * for self-verification: on an exchange without a module they are the only check that
+ * contracts were read in the right unit (Deribit's USD sizes times a contract size of 10
+ * disagree with ccxt's notional tenfold). ccxt's unified notional is in the quote on some
+ * exchanges and in the coin on others, so either reading is accepted.
+ */
+function withUnifiedFigures(row: AdapterPosition, p: any): AdapterPosition {
+  const notional = dec(p.notional);
+  const stated: NonNullable<AdapterPosition['stated']> = {};
+  if (notional !== null) stated.notional = { value: abs(notional), field: 'notional (ccxt unified)', currency: UNIFIED_NOTIONAL_CURRENCY };
+  if (row.markPrice !== null) stated.markPrice = { value: row.markPrice, field: 'markPrice (ccxt unified)' };
+  return Object.keys(stated).length ? { ...row, stated } : row;
 }
 
 /** Mark prices where the exchange has them (one call per market type), tickers otherwise. */

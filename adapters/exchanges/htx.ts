@@ -52,6 +52,7 @@ const isInverseFuture = (m: any) => isInverseContract(m) && m.future === true;
 export function htxModule(): ExchangeModule {
   return {
     name: 'htx',
+    verified: true,
     fixes: 'reads the coin-M swap account ccxt leaves out, coin-M equity margin_balance instead of available + frozen, volume in contracts, offset close orders, one-way "both" rows, open orders paged to the end, coin-M delivery futures refused',
     hasPositions: true,
 

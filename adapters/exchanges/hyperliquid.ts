@@ -69,6 +69,7 @@ export function hyperliquidModule(): ExchangeModule {
 
   return {
     name: 'hyperliquid',
+    verified: true,
     fixes: 'positions valued at markPx (ccxt\'s ticker last is the mid), every HIP-3 dex and the spot balances read (ccxt reads the main dex), unified accounts refused',
     hasPositions: true,
 

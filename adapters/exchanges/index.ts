@@ -16,6 +16,12 @@ import type { ExchangeModule } from './types.js';
 
 export type AccountKind = 'contract' | 'spot';
 
+/** ccxt ids with a module tested on the exchange's own payloads (README, Supported exchanges). */
+export const VERIFIED_EXCHANGES: readonly string[] = [
+  'binance (spot, USDⓈ-M, COIN-M)', 'binanceusdm', 'binancecoinm', 'bybit', 'okx', 'deribit', 'gate', 'bitget',
+  'kucoinfutures', 'mexc', 'bingx', 'htx', 'hyperliquid', 'krakenfutures',
+];
+
 /**
  * The module that knows an exchange's raw formats, by ccxt id. `kind` forces a
  * spot or a contract reading where one ccxt class serves both (ccxt.binance with

@@ -38,6 +38,7 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
 export function krakenFuturesModule(): ExchangeModule {
   return {
     name: 'krakenfutures',
+    verified: true,
     fixes: 'flex equity with unrealized PnL and funding (ccxt counts collateral quantities only), single-collateral inverse accounts read (ccxt reads flex only), positions at the ticker markPrice',
     hasPositions: true,
 

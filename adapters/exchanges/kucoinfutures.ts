@@ -42,6 +42,7 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
 export function kucoinFuturesModule(): ExchangeModule {
   return {
     name: 'kucoinfutures',
+    verified: true,
     fixes: 'reads every settle currency\'s account (ccxt reads USDT only) and every page of open orders, values positions at the mark (ccxt\'s notional is the entry cost), multiplier lot sizes (XBTUSDM 1 USD), hedge rows; UTA refused',
     hasPositions: true,
 

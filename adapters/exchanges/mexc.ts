@@ -46,6 +46,7 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
 export function mexcModule(): ExchangeModule {
   return {
     name: 'mexc',
+    verified: true,
     fixes: 'order sides 1–4 (ccxt reads a close-short as a sell), equity instead of available + frozen, open orders paged to the end, dual-side vs one-way positions, inverse contracts refused',
     hasPositions: true,
 

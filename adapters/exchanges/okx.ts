@@ -26,6 +26,7 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
 export function okxModule(): ExchangeModule {
   return {
     name: 'okx',
+    verified: true,
     fixes: 'long/short vs net position modes (pos sign), notionalUsd is USD not quote, ctVal contract sizes, empty markPx, spot-margin/option positions refused',
     hasPositions: true,
 

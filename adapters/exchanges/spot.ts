@@ -23,6 +23,7 @@ export function spotModule(exchangeId: string): ExchangeModule {
   return {
     ...generic,
     name: 'spot',
+    verified: false,
     fixes: 'spot account: balances are the holdings, no positions',
     async fetchBalance(ctx: FetchContext) {
       return balanceFromUnified(await ctx.exchange.fetchBalance(), 'fetchBalance');
@@ -33,6 +34,7 @@ export function spotModule(exchangeId: string): ExchangeModule {
 function binanceSpot(): ExchangeModule {
   return {
     name: 'binance-spot',
+    verified: true,
     fixes: 'spot balances as holdings; free + locked added exactly from info (ccxt floats lose digits on large balances)',
     hasPositions: false,
 

@@ -111,6 +111,13 @@ export interface FetchContext {
  */
 export interface ExchangeModule {
   readonly name: string;
+  /**
+   * true for modules tested on the exchange's own raw payloads through ccxt's parsers
+   * (README, Supported exchanges). An unverified module's reads are accepted only with
+   * the guard's allowUnverifiedExchange, and only where the exchange states figures the
+   * guard can check its numbers against.
+   */
+  readonly verified: boolean;
   /** which trap(s) this module exists to fix, in one sentence (shown in docs and errors) */
   readonly fixes: string;
   /** false for spot accounts: no positions, the balances themselves are the holdings */

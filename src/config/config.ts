@@ -17,6 +17,7 @@ export interface GuardConfig {
   readonly tradingState: TradingState;
   readonly freshness: { maxAgeMs: number; onStale: 'refresh' | 'block'; afterOrderMs: number; lostOrderGraceMs: number };
   readonly refreshIntervalMs: number;
+  readonly allowUnverifiedExchange: boolean;
   readonly auditLog?: string;
   readonly limits: CompiledLimits;
 }
@@ -117,6 +118,7 @@ export function parseConfig(input: unknown): GuardConfig {
     tradingState: c.tradingState,
     freshness: c.freshness,
     refreshIntervalMs: c.refreshIntervalMs,
+    allowUnverifiedExchange: c.allowUnverifiedExchange,
     limits,
     ...(c.auditLog === undefined ? {} : { auditLog: c.auditLog }),
   };

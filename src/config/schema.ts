@@ -64,6 +64,7 @@ export const configSchema = z.strictObject({
     lostOrderGraceMs: z.number().int().nonnegative().default(10000).describe("An order whose request timed out counts until an open-order list requested this long after does not show it; keep it at least the exchange's receive window (recvWindow)."),
   }).prefault({}).describe('How old account data may be when a check runs.'),
   refreshIntervalMs: z.number().int().nonnegative().default(0).describe('Background refresh interval for live sources; 0 = only on demand.'),
+  allowUnverifiedExchange: z.boolean().default(false).describe('Accept a ccxt exchange without a verified module: its reads then pass only where the exchange states figures the guard can check, and exposure() carries a warning.'),
   auditLog: z.string().min(1).optional().describe('Path of a JSONL file that receives one line per decision and state change.'),
   limits: limitsSchema.prefault({}).describe('Every limit is optional; decimals are strings or numbers.'),
 });

@@ -3,6 +3,7 @@ import { NOW } from '../book/holding.js';
 import type { OrderStage } from '../book/pending.js';
 import type { GuardConfig, Threshold } from '../config/config.js';
 import { Decimal, ZERO, fmt, fmtQuotient, fmtRatio } from '../number.js';
+import type { DataMismatch } from '../snapshot/stated-figures.js';
 import { assetWorst, equityWorst, grossWorst, netWorst, positionWorst } from '../projection/metrics.js';
 
 export interface LimitUtilisation {
@@ -61,6 +62,16 @@ export interface ExposureReport {
   holdings: HoldingReport[];
   unpriced: string[];
   pending: PendingReport[];
+  /** the exchange's own figures that contradict the guard's (opening orders are blocked with DATA_MISMATCH while any is listed) */
+  inconsistencies: Array<DataMismatch & { source: string }>;
+  /** what the operator should know about the numbers above (an exchange without a verified module) */
+  warnings: string[];
+}
+
+/** What the guard knows about its sources beyond the book: self-verification and verification status. */
+export interface SourceFindings {
+  inconsistencies: Array<DataMismatch & { source: string }>;
+  warnings: string[];
 }
 
 function row(limit: string, threshold: Decimal, value: Decimal, subject?: string): LimitUtilisation {
@@ -74,7 +85,7 @@ function thresholdValue(t: Threshold, equity: Decimal): Decimal {
   return t.kind === 'value' ? t.value : t.fraction.mul(equity);
 }
 
-export function exposureReport(book: Book, config: GuardConfig, asOf: number): ExposureReport {
+export function exposureReport(book: Book, config: GuardConfig, asOf: number, findings: SourceFindings = { inconsistencies: [], warnings: [] }): ExposureReport {
   const ag = book.aggregates;
   const equity = book.equity;
   const positions: Record<string, Decimal> = {};
@@ -131,6 +142,8 @@ export function exposureReport(book: Book, config: GuardConfig, asOf: number): E
     holdings,
     unpriced: ag.unpriced().map((h) => `${h.account}:${h.symbol ?? h.asset}`),
     pending: pendingReport(book),
+    inconsistencies: findings.inconsistencies,
+    warnings: findings.warnings,
   };
 }
 

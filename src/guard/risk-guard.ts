@@ -4,12 +4,13 @@ import { Book, type FillNote, type OrderUpdate } from '../book/book.js';
 import { FIXED_READ, type PartStamps, type ReadStamps } from '../book/reconcile.js';
 import { parseConfig, type GuardConfig, type RiskGuardConfigInput, type TradingState } from '../config/config.js';
 import { tradingStateSchema } from '../config/schema.js';
-import { GuardClosedError, RiskGuardError, SourceError, redact } from '../errors.js';
+import { GuardClosedError, RiskGuardError, SnapshotError, SourceError, UnverifiedExchangeError, redact } from '../errors.js';
 import { DrawdownBreaker, buildRules, type LimitRule } from '../limits/index.js';
 import { ZERO, fmt, type Decimal } from '../number.js';
 import type { OrderIntent } from '../projection/intent.js';
 import type { GuardContext } from '../projection/projection.js';
 import { normalizeSnapshot, type AccountSnapshot } from '../snapshot/normalize.js';
+import { describeMismatch, unverifiablePositions, type DataMismatch } from '../snapshot/stated-figures.js';
 import { wrapExchange, type WrapOptions } from '../hook/wrap.js';
 import { AuditLog } from './audit-log.js';
 import { decide, type Evaluation } from './decide.js';
@@ -21,6 +22,10 @@ import { StaticSnapshotSource, isAccountSource, type AccountSource, type ReadClo
 export interface StateChangeEvent { from: TradingState; to: TradingState; reason: string; at: number }
 export interface StaleEvent { source: string; reason: string; at: number }
 export interface RefreshEvent { source: string; timestamp: number; durationMs: number }
+/** A read whose figures the exchange's own contradict: opening orders are blocked (DATA_MISMATCH) until a read agrees. */
+export interface InconsistentEvent { source: string; mismatches: DataMismatch[]; at: number }
+/** A read of a source that was inconsistent agrees again. */
+export interface ConsistentEvent { source: string; at: number }
 export interface GuardErrorEvent { source?: string; error: Error; message: string; at: number }
 
 /** A fill the guard learned of before a read showed it (decimal strings). */
@@ -44,6 +49,8 @@ export interface RiskGuardEvents {
   blocked: (d: Decision) => void;
   stateChange: (e: StateChangeEvent) => void;
   stale: (e: StaleEvent) => void;
+  inconsistent: (e: InconsistentEvent) => void;
+  consistent: (e: ConsistentEvent) => void;
   refresh: (e: RefreshEvent) => void;
   error: (e: GuardErrorEvent) => void;
 }
@@ -65,6 +72,8 @@ interface SourceStatus {
   /** the failure itself, redacted, for create() to rethrow */
   failure: Error | null;
   inflight: Promise<void> | null;
+  /** the exchange's own figures that contradicted the last good read (or could not be checked where checks are mandatory) */
+  mismatches: DataMismatch[];
   /** a read asked for while one was on the wire: it starts when that one ends (callers wanting data newer than their call share it) */
   next: Promise<void> | null;
 }
@@ -92,7 +101,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
   private constructor(config: GuardConfig, sources: AccountSource[], clock: (() => number) | undefined) {
     super();
     this.config = config;
-    for (const s of sources) this.statuses.set(s.name, { source: s, timestamp: 0, error: null, failure: null, inflight: null, next: null });
+    for (const s of sources) this.statuses.set(s.name, { source: s, timestamp: 0, error: null, failure: null, mismatches: [], inflight: null, next: null });
     const allStatic = sources.every((s) => !s.live);
     this.clock = clock ?? (allStatic ? () => this.latestSnapshotTime() : Date.now);
     this.book = new Book({
@@ -119,12 +128,21 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
    */
   static async create(options: RiskGuardOptions): Promise<RiskGuard> {
     const config = parseConfig(options.config);
-    const sources = (options.sources ?? []).map((s) => (isAccountSource(s) ? s : new StaticSnapshotSource(s)));
+    if (options.sources !== undefined && !Array.isArray(options.sources)) throw new RiskGuardError('RiskGuard.create: sources must be an array of CcxtAdapters and/or AccountSnapshots');
+    const sources: AccountSource[] = (options.sources ?? []).map((s, i) => {
+      if (isAccountSource(s)) return s;
+      if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new SnapshotError(`sources[${i}]`, [`${s === null ? 'null' : Array.isArray(s) ? 'an array' : typeof s} is neither an AccountSnapshot nor a CcxtAdapter`]);
+      return new StaticSnapshotSource(s);
+    });
     if (sources.length === 0) throw new RiskGuardError('RiskGuard.create needs at least one source: a CcxtAdapter or an AccountSnapshot');
     const names = new Set<string>();
     for (const s of sources) {
       if (names.has(s.name)) throw new RiskGuardError(`two sources are named ${s.name}; give each snapshot an "account" name or each adapter a name`);
       names.add(s.name);
+    }
+    if (!config.allowUnverifiedExchange) {
+      const unverified = sources.find((s) => s.unverified !== undefined);
+      if (unverified) throw new UnverifiedExchangeError(unverified.name, unverified.unverified!.exchange, unverified.unverified!.verifiedExchanges);
     }
     const guard = new RiskGuard(config, sources, options.clock);
     for (const s of sources) {
@@ -307,7 +325,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
 
   private context(): GuardContext {
     const now = this.clock();
-    return { book: this.book, config: this.config, now, tradingState: this.state, staleness: this.staleness(now) };
+    return { book: this.book, config: this.config, now, tradingState: this.state, staleness: this.staleness(now), inconsistency: this.inconsistency() };
   }
 
   private evaluate(intent: unknown, opts: { grandfathered?: Decimal; edit?: boolean } = {}): Evaluation {
@@ -386,7 +404,16 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
   }
 
   exposure(): ExposureReport {
-    return exposureReport(this.book, this.config, this.oldestSnapshotTime());
+    const inconsistencies: ExposureReport['inconsistencies'] = [];
+    const warnings: string[] = [];
+    for (const [name, s] of this.statuses) {
+      for (const m of s.mismatches) inconsistencies.push({ source: name, ...m });
+      const u = s.source.unverified;
+      if (u) {
+        warnings.push(`${name}: the ccxt exchange '${u.exchange}' has no verified module (allowUnverifiedExchange). Its numbers come from ccxt's unified structures: a position is opened on only while the exchange states a value that agrees with the guard's, and its equity is ccxt's balance total, which on some exchanges leaves out unrealized PnL`);
+      }
+    }
+    return exposureReport(this.book, this.config, this.oldestSnapshotTime(), { inconsistencies, warnings });
   }
 
   // ---- freshness -------------------------------------------------------------------------
@@ -451,6 +478,10 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
         const raw = await status.source.fetchSnapshot(clock);
         const ended = this.book.next();
         const snap = normalizeSnapshot(raw, name);
+        // a live read from the future would stay fresh for ever
+        if (status.source.live && snap.timestamp > this.clock() + this.config.freshness.maxAgeMs) {
+          throw new SnapshotError(name, [`timestamp ${new Date(snap.timestamp).toISOString()} is ahead of the guard's clock by more than freshness.maxAgeMs; check the clock of the host or the source`]);
+        }
         const whole = { requested: begun, answered: ended };
         const part = (p: Partial<PartStamps> | undefined): PartStamps => (p?.requested !== undefined && p.answered !== undefined && p.requested < p.answered ? { requested: p.requested, answered: p.answered } : whole);
         const stamps: ReadStamps = {
@@ -464,6 +495,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
         status.timestamp = snap.timestamp;
         status.error = null;
         status.failure = null;
+        this.setMismatches(status, status.source.unverified ? [...snap.mismatches, ...unverifiablePositions(snap.positions, name)] : snap.mismatches);
         this.emit('refresh', { source: name, timestamp: snap.timestamp, durationMs: Date.now() - started });
         this.watchDrawdown();
         // fills the read may not show yet: read again so they settle
@@ -481,6 +513,26 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
       }
     })();
     return status.inflight;
+  }
+
+  /** Keeps what a read's self-verification found and announces when that changes. */
+  private setMismatches(status: SourceStatus, found: DataMismatch[]): void {
+    const key = (list: DataMismatch[]) => list.map((m) => `${m.subject}|${m.figure}|${m.field}`).join('\n');
+    const changed = key(found) !== key(status.mismatches);
+    const was = status.mismatches.length > 0;
+    status.mismatches = found;
+    if (!changed) return;
+    const at = this.clock();
+    if (found.length > 0) this.emit('inconsistent', { source: status.source.name, mismatches: found, at });
+    else if (was) this.emit('consistent', { source: status.source.name, at });
+  }
+
+  /** Which of the exchange's own figures contradict the guard's, or null when none does. */
+  private inconsistency(): string | null {
+    const all: DataMismatch[] = [];
+    for (const s of this.statuses.values()) all.push(...s.mismatches);
+    if (all.length === 0) return null;
+    return `${describeMismatch(all[0]!)}${all.length > 1 ? ` (and ${all.length - 1} more: exposure().inconsistencies)` : ''}`;
   }
 
   private isStale(s: SourceStatus, now: number): boolean {

@@ -23,6 +23,13 @@ export interface AccountSource {
   readonly name: string;
   /** false for fixed snapshots: they cannot be refreshed, and their own timestamp is "now" */
   readonly live: boolean;
+  /**
+   * Set by a source whose numbers have not been verified on the exchange's own payloads
+   * (a ccxt exchange without a module): the guard refuses it unless the config says
+   * allowUnverifiedExchange, and then opens nothing on a position the exchange states no
+   * value for.
+   */
+  readonly unverified?: { exchange: string; verifiedExchanges: readonly string[] } | undefined;
   fetchSnapshot(clock?: ReadClock): Promise<AccountSnapshot>;
   close?(): Promise<void> | void;
 }

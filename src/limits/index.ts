@@ -1,4 +1,5 @@
 import type { CompiledLimits } from '../config/config.js';
+import { dataConsistency } from './data-consistency.js';
 import { freshness } from './freshness.js';
 import { maxAssetExposure } from './max-asset-exposure.js';
 import { maxGrossExposure } from './max-gross-exposure.js';
@@ -39,9 +40,9 @@ const CONFIG_LIMITS: Builders = {
   maxPositionNotional,
 };
 
-/** The rules a config enables: the guard's own (trading state, freshness), then the configured limits. */
+/** The rules a config enables: the guard's own (trading state, freshness, data consistency), then the configured limits. */
 export function buildRules(l: CompiledLimits): LimitRule[] {
-  const rules: LimitRule[] = [tradingState(), freshness()];
+  const rules: LimitRule[] = [tradingState(), freshness(), dataConsistency()];
   for (const key of Object.keys(CONFIG_LIMITS) as ConfigLimitName[]) {
     const cfg = l[key];
     if (cfg !== undefined) rules.push((CONFIG_LIMITS[key] as (c: unknown) => LimitRule)(cfg));

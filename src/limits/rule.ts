@@ -4,7 +4,7 @@ import type { Projection } from '../projection/projection.js';
 export type ReasonCode =
   | 'NET_EXPOSURE' | 'GROSS_EXPOSURE' | 'LEVERAGE' | 'POSITION_NOTIONAL' | 'ASSET_EXPOSURE'
   | 'ORDER_NOTIONAL' | 'ORDER_AMOUNT' | 'PRICE_BAND' | 'OPEN_ORDERS' | 'ORDER_RATE'
-  | 'TRADING_STATE' | 'SYMBOL_NOT_ALLOWED' | 'STALE_DATA' | 'MIN_AMOUNT' | 'UNKNOWN_SYMBOL' | 'INVALID_ORDER';
+  | 'TRADING_STATE' | 'SYMBOL_NOT_ALLOWED' | 'STALE_DATA' | 'DATA_MISMATCH' | 'MIN_AMOUNT' | 'UNKNOWN_SYMBOL' | 'INVALID_ORDER';
 
 export type Scope = 'account' | 'asset' | 'symbol' | 'order' | 'market' | 'guard';
 
@@ -12,7 +12,7 @@ export type Scope = 'account' | 'asset' | 'symbol' | 'order' | 'market' | 'guard
  * What a reason names as the limit that bound: a config key (see table.ts), or a rule
  * of the guard, the order or the market that is not configured.
  */
-export type LimitName = ConfigLimitName | 'tradingState' | 'freshness' | 'order' | 'market.limits.amount.min' | 'market.limits.cost.min';
+export type LimitName = ConfigLimitName | 'tradingState' | 'freshness' | 'dataConsistency' | 'order' | 'market.limits.amount.min' | 'market.limits.cost.min';
 
 /** The config keys under `limits` that decide orders (maxDrawdownPct moves the trading state instead). */
 export type ConfigLimitName =

@@ -17,6 +17,8 @@ export interface GuardContext {
   tradingState: TradingState;
   /** why the account data cannot be trusted for opening orders, or null when it can */
   staleness: string | null;
+  /** which of the exchange's own figures contradict the guard's (or could not be checked where checks are mandatory), or null */
+  inconsistency: string | null;
 }
 
 /** One holding the order moves. */

@@ -51,6 +51,17 @@ export interface NormalizedSnapshot {
   mismatches: DataMismatch[];
 }
 
+/** The largest time a Date holds (ms): past it a timestamp is not a time at all. */
+const MAX_TIMESTAMP = 8.64e15;
+
+/** What two specs of one symbol disagree on, or null when they are the same market. */
+function marketDifference(a: MarketSpec, b: MarketSpec): string | null {
+  if (!a.contractSize.eq(b.contractSize)) return `contract sizes (${a.contractSize.toFixed()} and ${b.contractSize.toFixed()})`;
+  if (a.instrument !== b.instrument) return `kinds (${a.instrument} and ${b.instrument})`;
+  if (a.base !== b.base || a.quote !== b.quote || a.settle !== b.settle) return 'currencies';
+  return null;
+}
+
 /** A trigger price that is set (exchanges send 0 or "0.00" for none). */
 const isPresent = (v: unknown) => {
   const d = parseDecimal(v);
@@ -103,11 +114,12 @@ export function normalizeSnapshot(raw: AccountSnapshot, sourceName?: string): No
   if (raw === null || typeof raw !== 'object') throw new SnapshotError(sourceName ?? 'snapshot', ['not an object']);
   const source = sourceName ?? raw.account ?? raw.exchange ?? 'account';
   if (typeof raw.timestamp !== 'number' || !Number.isFinite(raw.timestamp)) problems.push('timestamp must be a number of milliseconds');
+  else if (raw.timestamp < 0 || raw.timestamp > MAX_TIMESTAMP) problems.push(`timestamp ${raw.timestamp} is not a date (milliseconds since 1970, at most ${MAX_TIMESTAMP})`);
   if (!Array.isArray(raw.markets)) problems.push('markets must be an array');
   if (!Array.isArray(raw.positions)) problems.push('positions must be an array');
   if (!Array.isArray(raw.openOrders)) problems.push('openOrders must be an array');
-  if (raw.balance === null || typeof raw.balance !== 'object') problems.push('balance must be a ccxt Balance object');
-  if (raw.prices === null || typeof raw.prices !== 'object') problems.push('prices must be an object keyed by symbol');
+  if (raw.balance === null || typeof raw.balance !== 'object' || Array.isArray(raw.balance)) problems.push('balance must be a ccxt Balance object (currency → { total, debt }), not an array');
+  if (raw.prices === null || typeof raw.prices !== 'object' || Array.isArray(raw.prices)) problems.push('prices must be an object keyed by symbol, not an array');
   if (problems.length) throw new SnapshotError(source, problems);
 
   const mode = precisionModeOf(raw.precisionMode);
@@ -119,7 +131,12 @@ export function normalizeSnapshot(raw: AccountSnapshot, sourceName?: string): No
       // An unsupported market only matters if the account holds or trades it.
       if (typeof m?.symbol === 'string') unsupported.set(m.symbol, spec);
       else problems.push(spec);
-    } else markets.set(spec.symbol, spec);
+      continue;
+    }
+    const seen = markets.get(spec.symbol);
+    const differs = seen ? marketDifference(seen, spec) : null;
+    if (differs) problems.push(`markets: ${spec.symbol} is listed twice with different ${differs}`);
+    else markets.set(spec.symbol, spec);
   }
 
   const prices = new Map<string, Decimal>();
@@ -129,6 +146,7 @@ export function normalizeSnapshot(raw: AccountSnapshot, sourceName?: string): No
   }
 
   const positions: SnapshotPosition[] = [];
+  const rows = new Map<string, SnapshotPosition>();
   raw.positions.forEach((p, i) => {
     const where = `positions[${i}]`;
     if (p === null || typeof p !== 'object') return void problems.push(`${where} is not an object`);
@@ -141,13 +159,24 @@ export function normalizeSnapshot(raw: AccountSnapshot, sourceName?: string): No
     }
     const side = p['side'];
     if (side !== 'long' && side !== 'short') return void problems.push(`${where} (${symbol}): side must be long or short for a non-zero position`);
+    // contracts is a size; a short may carry the sign of its side, a long may not carry the opposite one
+    if (side === 'long' && contracts.lt(0)) return void problems.push(`${where} (${symbol}): side long contradicts negative contracts ${contracts.toFixed()}`);
     const hedged = p['hedged'] === true;
     let positionSide = positionSideOf(p) ?? (hedged ? side : 'net');
     if (hedged && positionSide === 'net') positionSide = side;
     if (positionSide !== 'net' && positionSide !== side) return void problems.push(`${where} (${symbol}): side ${side} contradicts position side ${positionSide}`);
     const mark = parseDecimal(p['markPrice']);
     const stated = parseStatedPosition(p['stated'], `${where} (${symbol})`, problems);
-    positions.push({ symbol, side, positionSide, contracts: contracts.abs(), markPrice: mark !== null && mark.gt(0) ? mark : null, stated });
+    const row = `${symbol}|${positionSide}`;
+    const twin = rows.get(row) ?? (positionSide === 'net' ? rows.get(`${symbol}|long`) ?? rows.get(`${symbol}|short`) : rows.get(`${symbol}|net`));
+    if (twin) {
+      return void problems.push(positionSide === 'net' && twin.positionSide === 'net' && twin.side !== side
+        ? `${where} (${symbol}): a ${side} row beside a ${twin.side} row of a one-way position; one-way mode has one row per symbol (a hedge-mode account says positionSide)`
+        : `${where} (${symbol}): the ${positionSide === 'net' ? 'one-way' : positionSide} position is listed twice`);
+    }
+    const pos: SnapshotPosition = { symbol, side, positionSide, contracts: contracts.abs(), markPrice: mark !== null && mark.gt(0) ? mark : null, stated };
+    rows.set(row, pos);
+    positions.push(pos);
   });
 
   const balances = new Map<string, Decimal>();

@@ -33,7 +33,8 @@ export interface StatedBalanceFigures {
 export interface DataMismatch {
   /** what the figure is about: "BTC/USDT:USDT long" or "USDT balance" */
   subject: string;
-  figure: 'notional' | 'markPrice' | 'equity';
+  /** 'unverifiable': an exchange without a verified module states no value for the position */
+  figure: 'notional' | 'markPrice' | 'equity' | 'unverifiable';
   /** the exchange's field that states it */
   field: string;
   stated: string;
@@ -43,6 +44,12 @@ export interface DataMismatch {
   /** the largest relative difference accepted */
   tolerance: string;
 }
+
+/**
+ * The currency of a notional that ccxt's unified position states, which is the quote on
+ * some exchanges and the coin on others: the check accepts the reading that agrees.
+ */
+export const UNIFIED_NOTIONAL_CURRENCY = 'ccxt-unified';
 
 /**
  * How far the guard's number may be from the exchange's, relative to the larger of the
@@ -103,6 +110,14 @@ function within(a: Decimal, b: Decimal, tolerance: Decimal): boolean {
   return a.minus(b).abs().lte(scale.mul(tolerance));
 }
 
+/** Which currency a ccxt-unified notional is in: the reading closer to the guard's value (quote or coin). */
+function unifiedReading(m: MarketSpec, size: Decimal, px: Decimal, stated: Decimal): string {
+  const inQuote = m.instrument === 'linear' ? size.mul(px) : size;
+  const inCoin = m.instrument === 'linear' ? size : size.div(px);
+  const off = (x: Decimal) => x.minus(stated).abs().div(Decimal.max(x.abs(), stated, 1e-30));
+  return off(inQuote).lte(off(inCoin)) ? m.quote : m.base;
+}
+
 /** Every stated figure the guard's computation contradicts (empty when all agree or none is stated). */
 export function checkStatedFigures(
   source: string,
@@ -133,16 +148,17 @@ export function checkStatedFigures(
     const size = p.contracts.mul(m.contractSize);
     let computed: Decimal | null = null;
     let basis = '';
-    if (m.instrument === 'linear' && (n.currency === m.quote || n.currency === m.settle)) {
+    const currency = n.currency === UNIFIED_NOTIONAL_CURRENCY ? unifiedReading(m, size, px, n.value.abs()) : n.currency;
+    if (m.instrument === 'linear' && (currency === m.quote || currency === m.settle)) {
       computed = size.mul(px);
       basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} × mark ${fmt(px)} ${m.quote}`;
-    } else if (m.instrument === 'linear' && n.currency === m.base) {
+    } else if (m.instrument === 'linear' && currency === m.base) {
       computed = size;
       basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} ${m.base}`;
-    } else if (m.instrument === 'inverse' && n.currency === m.quote) {
+    } else if (m.instrument === 'inverse' && currency === m.quote) {
       computed = size;
       basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} ${m.quote}`;
-    } else if (m.instrument === 'inverse' && (n.currency === m.base || n.currency === m.settle)) {
+    } else if (m.instrument === 'inverse' && (currency === m.base || currency === m.settle)) {
       computed = size.div(px);
       basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} ${m.quote} / mark ${fmt(px)}`;
     }
@@ -176,4 +192,29 @@ export function checkStatedFigures(
     }
   }
   return out;
+}
+
+/**
+ * On an exchange without a verified module the position's unit (contracts, coins, USD)
+ * is only known to be right when the exchange's own value of it agrees: a position with
+ * no stated value is reported, and opening orders wait for one that has it.
+ */
+export function unverifiablePositions(positions: readonly SnapshotPosition[], source: string): DataMismatch[] {
+  return positions
+    .filter((p) => !p.stated?.notional)
+    .map((p) => ({
+      subject: `${p.symbol} ${p.side} on ${source}`,
+      figure: 'unverifiable' as const,
+      field: 'notional',
+      stated: 'none',
+      computed: `${fmt(p.contracts)} contracts`,
+      basis: 'the exchange has no verified module and states no value for the position, so its unit cannot be confirmed',
+      tolerance: fmt(STATED_TOLERANCE.notional),
+    }));
+}
+
+/** One line for a reason or a report: the holding, both numbers and the exchange's field. */
+export function describeMismatch(m: DataMismatch): string {
+  if (m.figure === 'unverifiable') return `${m.subject}: ${m.basis} (${m.computed})`;
+  return `${m.subject}: the exchange states ${m.figure} ${m.stated} (${m.field}), the guard computes ${m.computed} from ${m.basis}; they differ by more than ${m.tolerance} of the larger`;
 }

@@ -154,11 +154,25 @@ describe('deribit traps: what ccxt alone gets wrong', () => {
     expect(orders.map((o: any) => o.symbol)).toEqual(['BTC/USD:BTC']); // the ETH and USDC orders are not asked for
     expect(venue.paths().filter((p) => p.includes('get_open_orders'))).toEqual(['GET /api/v2/private/get_open_orders_by_currency?currency=BTC']);
     // the generic path (ccxt's unified structures) overstates every Deribit future tenfold
-    const generic = await RiskGuard.create({ config: { limits: {} }, sources: [new CcxtAdapter(makeDeribit(), { module: genericModule() })] });
+    const generic = await RiskGuard.create({ config: { allowUnverifiedExchange: true, limits: {} }, sources: [new CcxtAdapter(makeDeribit(), { module: genericModule() })] });
     expect(generic.exposure().positions).toMatchObject({ 'BTC/USD:BTC': '-50000', 'BTC/USD:BTC-250627': '128000', 'ETH/USD:ETH': '3000' });
+    // ...and without knowing Deribit, self-verification catches it: ccxt's own notional (size_currency) disagrees tenfold
+    const report = generic.exposure();
+    expect(report.warnings).toEqual([expect.stringContaining("the ccxt exchange 'deribit' has no verified module")]);
+    expect(report.inconsistencies.map((m) => [m.subject, m.figure, m.field, m.stated, m.computed])).toEqual([
+      ['BTC/USD:BTC short on deribit', 'notional', 'notional (ccxt unified)', '0.08', '0.8'],
+      ['BTC/USD:BTC-250627 long on deribit', 'notional', 'notional (ccxt unified)', '0.2', '2'],
+      ['BTC/USDC:USDC long on deribit', 'notional', 'notional (ccxt unified)', '0.1', '6.25'],
+    ]);
+    // so nothing opens on those numbers (the short overstated tenfold would have made room for longs); reducing still passes
+    const opening = await generic.check({ symbol: 'ETH/USD:ETH', side: 'buy', type: 'market', amount: 10 });
+    expect([opening.action, opening.reasons[0]!.code]).toEqual(['block', 'DATA_MISMATCH']);
+    expect(opening.reasons[0]!.message).toContain('BTC/USD:BTC short on deribit: the exchange states notional 0.08 (notional (ccxt unified)), the guard computes 0.8');
+    const reducing = await generic.check({ symbol: 'BTC/USD:BTC', side: 'buy', type: 'market', amount: 10 });
+    expect(reducing.action).toBe('allow');
     await generic.close();
     // this module: the size is the notional in USD
-    const guard = await RiskGuard.create({ config: { limits: {} }, sources: [new CcxtAdapter(makeDeribit())] });
+    const guard = await RiskGuard.create({ config: { allowUnverifiedExchange: true, limits: {} }, sources: [new CcxtAdapter(makeDeribit())] });
     expect(guard.exposure().positions).toMatchObject({ 'BTC/USD:BTC': '-5000', 'BTC/USD:BTC-250627': '12800' });
     await guard.close();
   });

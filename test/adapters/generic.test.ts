@@ -62,12 +62,18 @@ describe('generic module (unified ccxt structures)', () => {
     ]);
     const adapter = new CcxtAdapter(ex);
     expect(adapter.module.name).toBe('generic');
-    const guard = await RiskGuard.create({ config: {}, sources: [adapter] });
+    const guard = await RiskGuard.create({ config: { allowUnverifiedExchange: true }, sources: [adapter] });
     // BTC long 0.3 · 60000 = 18000; BTC short 0.1 · 60000 = −6000 (no mark in the rows: fetched)
     // ETH short 2 · 2990 (the row's own mark: nothing else prices ETH on the first read) = −5980
     // balance: USDT 10000.5 − 0.5 debt = 10000; BTC 0.1 · 60010 (BTC/USDT last) = 6001 → equity 16001
     // BTC asset = 18000 − 6000 + 6001 = 18001; net = 18001 − 5980 = 12021; gross = 18000 + 6000 + 5980 + 6001 = 35981
     const r = guard.exposure();
+    // an exchange without a verified module: the long's own notional confirms its unit; the rows that state none cannot be confirmed
+    expect(r.inconsistencies.map((m) => [m.subject, m.figure, m.stated, m.computed])).toEqual([
+      ['BTC/USDT:USDT short on someexchange', 'unverifiable', 'none', '0.1 contracts'],
+      ['ETH/USDT:USDT short on someexchange', 'unverifiable', 'none', '2 contracts'],
+    ]);
+    expect(r.warnings).toEqual([expect.stringContaining("the ccxt exchange 'someexchange' has no verified module")]);
     expect(r).toMatchObject({ equity: '16001', net: '12021', gross: '35981', assets: { BTC: '18001', ETH: '-5980' } });
     expect(r.holdings.map((h) => [h.instrument, h.side, h.units]).sort()).toEqual([
       ['BTC', 'balance', '0.1'], ['BTC/USDT:USDT', 'long', '0.3'], ['BTC/USDT:USDT', 'short', '-0.1'], ['ETH/USDT:USDT', 'net', '-2'],

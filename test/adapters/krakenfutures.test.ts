@@ -133,8 +133,15 @@ describe('krakenfutures traps: what ccxt alone gets wrong', () => {
     expect(orders.map((o: any) => [o.symbol, o.amount, o.price])).toEqual([['BTC/USD:USD', 0.1, undefined], ['pi_xbtusd', 3000, undefined]]);
     // the generic path (with the order's id in upper case, which it can resolve): equity 10000 + 0.1 · 60000 = 16000 instead of 52565
     state.orders.openOrders[1].symbol = 'PI_XBTUSD';
-    const generic = await RiskGuard.create({ config: { limits: {} }, sources: [new CcxtAdapter(makeKraken(), { module: genericModule() })] });
+    const generic = await RiskGuard.create({ config: { allowUnverifiedExchange: true, limits: {} }, sources: [new CcxtAdapter(makeKraken(), { module: genericModule() })] });
     expect(generic.exposure().equity).toBe('16000');
+    // ccxt states no value for a Kraken position, so none can be confirmed: nothing opens on the generic path
+    expect(generic.exposure().inconsistencies.map((m) => [m.subject, m.figure])).toEqual([
+      ['BTC/USD:USD long on krakenfutures', 'unverifiable'], ['ETH/USD:USD short on krakenfutures', 'unverifiable'],
+      ['BTC/USD:BTC short on krakenfutures', 'unverifiable'], ['ETH/USD:ETH long on krakenfutures', 'unverifiable'],
+    ]);
+    const opening = await generic.check({ symbol: 'BTC/USD:USD', side: 'buy', type: 'market', amount: 0.01 });
+    expect([opening.action, opening.reasons[0]!.code]).toEqual(['block', 'DATA_MISMATCH']);
     await generic.close();
   });
 });

@@ -109,6 +109,8 @@ describe('preview has no side effects; check reserves and emits', () => {
       unpriced: [],
       // what holds room: the approved order, not sent yet
       pending: [{ account: 'test', symbol: BTC, side: 'buy', remaining: '0.02', price: null, stage: 'reserved', clientOrderId: d.id, exchangeOrderId: null, since: new Date(1_700_000_000_000).toISOString(), origin: 'guard' }],
+      inconsistencies: [],
+      warnings: [],
     });
   });
 

@@ -108,7 +108,7 @@ describe('the gross screen bounds the exact gross from above', () => {
         });
         const book = new Book({ quoteCurrency: 'USDT', cashCurrencies: new Set(['USDT']), lostOrderGraceMs: 0, now: () => 0 });
         book.applyRead(normalizeSnapshot(snap), FIXED_READ);
-        const ctx = { book, config: parseConfig({}), now: 0, tradingState: 'ACTIVE' as const, staleness: null };
+        const ctx = { book, config: parseConfig({}), now: 0, tradingState: 'ACTIVE' as const, staleness: null, inconsistency: null };
         const ev = decide(ctx, [], { symbol: syms[i]!, side, type: 'market', amount: q.toFixed() }, 'x');
         const p = ev.projection!;
         brackets(p.grossAt(q), p.grossEstimate(approx(q), { value: 0, magnitude: 0 }));

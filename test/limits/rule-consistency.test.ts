@@ -14,7 +14,7 @@ import { dec, worldArb } from '../helpers/worlds.js';
  * Every rule answers twice: `maxAmount` (the closed form the guard resizes with) and
  * `check` (the exact verdict at one amount, which confirms the resize and fills the
  * reason). The guard trusts them to agree, so each rule is held to it on its own, on
- * generated accounts, orders, edits, trading states, stale data and order-rate history:
+ * generated accounts, orders, edits, trading states, stale and inconsistent data and order-rate history:
  *
  *  - no maximum ⇒ the whole request passes;
  *  - a blocking rule that fires ⇒ its maximum is 0 and the request fails;
@@ -34,6 +34,7 @@ const extrasArb = fc.record({
   history: fc.array(fc.constantFrom(0, 1, 999, 1000, 1001, 59999, 60000), { maxLength: 4 }),
   tradingState: fc.constantFrom<TradingState>('ACTIVE', 'ACTIVE', 'REDUCING', 'HALTED'),
   stale: fc.boolean(),
+  inconsistent: fc.boolean(),
   symbols: fc.option(fc.record({ deny: fc.boolean() }), { nil: undefined }),
   /** decide the orders as edits, each with this share of its amount already counted */
   edit: fc.option(fc.constantFrom(0, 0.5, 1), { nil: undefined }),
@@ -80,13 +81,13 @@ function holdsTogether(rule: LimitRule, p: Projection, pick: number): void {
 }
 
 describe('each rule\'s maximum and its verdict agree', () => {
-  it('on generated accounts, orders, edits, trading states, stale data and order-rate history', () => {
+  it('on generated accounts, orders, edits, trading states, stale and inconsistent data and order-rate history', () => {
     fc.assert(fc.property(worldArb, extrasArb, fc.double({ min: 0, max: 1, noNaN: true }), (w, x, pick) => {
       const firstSymbol = String(w.orders[0]!.intent['symbol']);
       const { config, rules } = rulesFor(w, x, firstSymbol);
       const book = new Book({ quoteCurrency: config.quoteCurrency, cashCurrencies: config.cashCurrencies, lostOrderGraceMs: 0, now: () => NOW });
       book.applyRead(normalizeSnapshot({ ...w.snapshot, timestamp: NOW }), FIXED_READ);
-      const ctx = { book, config, now: NOW, tradingState: x.tradingState, staleness: x.stale ? 'account data is 40000 ms old' : null };
+      const ctx = { book, config, now: NOW, tradingState: x.tradingState, staleness: x.stale ? 'account data is 40000 ms old' : null, inconsistency: x.inconsistent ? 'BTC/USDT:USDT long on a: notional 1000 stated, 10000 computed' : null };
       for (const { intent } of w.orders) {
         const amount = new Decimal(String(intent['amount']));
         const opts = x.edit === undefined ? {} : { edit: true, grandfathered: amount.mul(x.edit) };

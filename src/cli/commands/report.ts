@@ -74,5 +74,11 @@ export function formatReport(r: ExposureReport, quote: string): string {
       r.pending.map((p) => [`${p.account} ${p.symbol}`, p.side, p.editTo ? `${p.remaining} (edit to ${p.editTo})` : p.remaining, p.price ?? 'market', p.stage, p.clientOrderId ?? '', p.exchangeOrderId ?? '', p.since]))
     : 'nothing pending');
   if (r.unpriced.length) lines.push('', `unpriced (opening orders would block): ${r.unpriced.join(', ')}`);
+  if (r.inconsistencies.length) {
+    lines.push('', 'the exchange\'s own figures disagree with the guard\'s (opening orders block with DATA_MISMATCH):');
+    lines.push(table(['holding', 'figure', 'exchange field', 'exchange says', 'guard computes', 'from'],
+      r.inconsistencies.map((m) => [m.subject, m.figure, m.field, m.stated, m.computed, m.basis])));
+  }
+  for (const w of r.warnings) lines.push('', `warning: ${w}`);
   return lines.join('\n');
 }
