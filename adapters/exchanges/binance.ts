@@ -22,6 +22,12 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
  *   re-read from the raw strings.
  * Equity: ccxt's `total` is `marginBalance` = walletBalance + unrealizedProfit,
  * which is what equity needs; the exact string is re-read from `info.assets`.
+ * Stated figures: per position the value at the mark (USDⓈ-M `notional`, signed, in
+ * the quote currency; COIN-M `notionalValue`, signed, in the coin: contracts ·
+ * contractSize USD / mark), `markPrice` and `unRealizedProfit`; per asset
+ * `marginBalance` (equity), `walletBalance` (without unrealized PnL) and
+ * `unrealizedProfit` (note the two spellings: positionRisk `unRealizedProfit`,
+ * account assets `unrealizedProfit`).
  * Mark prices of every contract come in one call (premiumIndex).
  */
 export function binanceFuturesModule(kind: 'linear' | 'inverse'): ExchangeModule {
@@ -59,16 +65,26 @@ export function binanceFuturesModule(kind: 'linear' | 'inverse'): ExchangeModule
           if (signed !== side) throw new PayloadShapeError(`${where} (${market.symbol}): a ${mode} row with positionAmt ${amt}`);
         } else throw new PayloadShapeError(`${where}: unknown positionSide ${JSON.stringify(mode)}`);
         agreeSide(parsed.side, side, `${where} (${market.symbol})`);
+        const mark = price(row.markPrice);
+        const pnl = dec(row.unRealizedProfit);
+        // USDⓈ-M `notional` is signed, in the quote (USDT, USDC); COIN-M `notionalValue` is signed, in the coin
+        const valueField = linear ? 'notional' : 'notionalValue';
+        const value = decField(row, valueField, where, false);
         out.push({
           symbol: market.symbol,
           side,
           contracts: abs(amt),
           positionSide,
-          markPrice: price(row.markPrice),
+          markPrice: mark,
           entryPrice: dec(row.entryPrice),
-          unrealizedPnl: dec(row.unRealizedProfit),
+          unrealizedPnl: pnl,
           marginMode: typeof parsed.marginMode === 'string' ? parsed.marginMode : null,
           leverage: dec(row.leverage),
+          stated: {
+            ...(value !== null ? { notional: { value: abs(value), field: valueField, currency: linear ? market.quote : market.base } } : {}),
+            ...(mark !== null ? { markPrice: { value: mark, field: 'markPrice' } } : {}),
+            ...(pnl !== null ? { unrealizedPnl: { value: pnl, field: 'unRealizedProfit' } } : {}),
+          },
           info: row,
         });
       });
@@ -87,7 +103,18 @@ export function binanceFuturesModule(kind: 'linear' | 'inverse'): ExchangeModule
         // ccxt skips assets whose updateTime is 0: never initialised, their numbers are not balances (ccxt#27997)
         if (String(a.updateTime) === '0') return;
         const total = decField(a, 'marginBalance', where)!; // walletBalance + unrealizedProfit
-        out[ex.safeCurrencyCode(id)] = { total, free: dec(a.availableBalance), used: dec(a.initialMargin) };
+        const wallet = decField(a, 'walletBalance', where, false);
+        const pnl = decField(a, 'unrealizedProfit', where, false);
+        out[ex.safeCurrencyCode(id)] = {
+          total,
+          free: dec(a.availableBalance),
+          used: dec(a.initialMargin),
+          stated: {
+            equity: { value: total, field: 'marginBalance' },
+            ...(wallet !== null ? { wallet: { value: wallet, field: 'walletBalance' } } : {}),
+            ...(pnl !== null ? { unrealizedPnl: { value: pnl, field: 'unrealizedProfit' } } : {}),
+          },
+        };
       });
       return out;
     },

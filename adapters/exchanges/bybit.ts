@@ -1,7 +1,7 @@
 import { PayloadShapeError } from '../errors.js';
 import { abs, add, dec, decField, expectArray, expectObject, expectString, isZero, price, sub } from '../exact.js';
 import { agreeSide, hasPrice, isInverseContract, isLinearContract, isSpot, marketById, paginate } from './common.js';
-import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, ExchangeModule, FetchContext, PositionSideName } from './types.js';
+import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, ExchangeModule, FetchContext, PositionSideName, StatedBalance } from './types.js';
 
 /**
  * Bybit v5 (unified and classic accounts).
@@ -24,6 +24,12 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
  * - `positionIdx` arrives as a number or a string; both are read.
  * - ids are shared between spot and linear (BTCUSDT): markets are resolved by
  *   category, never guessed.
+ * Stated figures: per position `markPrice` and `unrealisedPnl`; per coin `equity`,
+ * `walletBalance` (less `spotBorrow` where the row has it) and `unrealisedPnl`. A
+ * position's `positionValue` is deliberately not passed on: Bybit computes it at the
+ * average entry price (linear size · avgPrice in the settle coin, inverse size / avgPrice
+ * in the coin; every example in Bybit's and ccxt's docs has it so), while the check values
+ * at the mark, so it would disagree by the position's unrealized move.
  */
 export function bybitModule(): ExchangeModule {
   return {
@@ -50,16 +56,24 @@ export function bybitModule(): ExchangeModule {
           const parsed = ex.parsePosition(row, market);
           const { side, positionSide } = sideOf(row, w);
           agreeSide(parsed.side, side, `${w} (${market.symbol})`);
+          const mark = price(row.markPrice);
+          const pnl = dec(row.unrealisedPnl);
           out.push({
             symbol: market.symbol,
             side,
             contracts: abs(size),
             positionSide,
-            markPrice: price(row.markPrice),
+            markPrice: mark,
             entryPrice: dec(row.avgPrice),
-            unrealizedPnl: dec(row.unrealisedPnl),
+            unrealizedPnl: pnl,
             marginMode: null,
             leverage: dec(row.leverage),
+            // `positionValue` is not stated: it is the value at the entry price (size · avgPrice,
+            // inverse size / avgPrice), not at the mark, so it is not the position's notional
+            stated: {
+              ...(mark !== null ? { markPrice: { value: mark, field: 'markPrice' } } : {}),
+              ...(pnl !== null ? { unrealizedPnl: { value: pnl, field: 'unrealisedPnl' } } : {}),
+            },
             info: row,
           });
         });
@@ -80,10 +94,17 @@ export function bybitModule(): ExchangeModule {
           const where = `wallet-balance.result.list[${i}].coin[${j}]`;
           const id = expectString(c, 'coin', where);
           // equity = walletBalance + unrealisedPnl (what the coin is worth now); walletBalance alone misses open PnL
-          const total = decField(c, 'equity', where, false) ?? decField(c, 'walletBalance', where)!;
+          const equity = decField(c, 'equity', where, false);
+          const total = equity ?? decField(c, 'walletBalance', where)!;
+          const stated = statedCoin(c, equity, where);
           const code = ex.safeCurrencyCode(id);
           const prev = out[code];
-          out[code] = { total: prev ? add(prev.total, total) : total, free: dec(c.availableToWithdraw), used: dec(c.totalPositionIM) };
+          out[code] = {
+            total: prev ? add(prev.total, total) : total,
+            free: dec(c.availableToWithdraw),
+            used: dec(c.totalPositionIM),
+            stated: prev ? mergeStated(prev.stated ?? {}, stated) : stated,
+          };
         });
       });
       return out;
@@ -158,6 +179,38 @@ export function bybitModule(): ExchangeModule {
 }
 
 interface Query { label: string; params: Record<string, string>; filter: (m: any) => boolean }
+
+/**
+ * A coin row's own figures: `equity`, the wallet and `unrealisedPnl`. Under Bybit's UTA
+ * manual-borrow logic the row carries `spotBorrow` and `walletBalance` includes the
+ * borrowed coins (Bybit: old walletBalance = new walletBalance − spotBorrow; equity =
+ * walletBalance − spotBorrow + unrealised PnL), so the wallet without unrealized PnL is
+ * walletBalance − spotBorrow there.
+ */
+function statedCoin(c: Record<string, any>, equity: string | null, where: string): StatedBalance {
+  const walletBalance = decField(c, 'walletBalance', where, false);
+  const borrow = decField(c, 'spotBorrow', where, false);
+  const pnl = decField(c, 'unrealisedPnl', where, false);
+  const wallet = walletBalance === null ? null
+    : isZero(borrow) ? { value: walletBalance, field: 'walletBalance' }
+    : { value: sub(walletBalance, borrow!), field: 'walletBalance - spotBorrow' };
+  return {
+    ...(equity !== null ? { equity: { value: equity, field: 'equity' } } : {}),
+    ...(wallet !== null ? { wallet } : {}),
+    ...(pnl !== null ? { unrealizedPnl: { value: pnl, field: 'unrealisedPnl' } } : {}),
+  };
+}
+
+/** A coin listed twice (two account types in one answer): each figure both rows state, summed; the others dropped. */
+function mergeStated(a: StatedBalance, b: StatedBalance): StatedBalance {
+  const out: StatedBalance = {};
+  for (const k of ['equity', 'wallet', 'unrealizedPnl'] as const) {
+    const x = a[k];
+    const y = b[k];
+    if (x && y) out[k] = { value: add(x.value, y.value), field: x.field === y.field ? x.field : `${x.field} + ${y.field}` };
+  }
+  return out;
+}
 
 /** One query per settle coin of the linear contracts, and one for inverse, as far as the loaded markets have them. */
 function contractQueries(ctx: FetchContext): Query[] {

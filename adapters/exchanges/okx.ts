@@ -22,6 +22,17 @@ import type { AdapterBalance, AdapterOrder, AdapterPosition, AdapterPrices, Exch
  * Equity: ccxt's `total` is the currency's `eq` (cash balance + unrealized PnL,
  * liabilities netted), which is right; the exact string is re-read from
  * `info.data[0].details`.
+ * Stated figures: per position `markPx` and `upl`; per currency `eq` (equity) and `upl`.
+ * Not stated:
+ * - `notionalUsd` as the position's value: it is USD, not the quote currency (USDT,
+ *   USDC), at OKX's own USD price, so the check would read it in the wrong currency;
+ * - `cashBal` as the wallet: OKX's `eq` is not `cashBal + upl` in general. The currency's
+ *   equity also holds the equity allocated to trading bots (`stgyEq`) and, by OKX's help
+ *   pages' formula, the isolated positions' margin, the options' market value, less
+ *   accrued cross interest:
+ *   OKX's own example of GET /api/v5/account/balance has cashBal 4850.435693622894 + upl
+ *   −7.5456 = 4842.890093622894 against eq 4992.890093622894, the 150 of its `stgyEq`. A
+ *   wallet + unrealized PnL check on cashBal would report those accounts as mismatches.
  */
 export function okxModule(): ExchangeModule {
   return {
@@ -55,16 +66,23 @@ export function okxModule(): ExchangeModule {
           positionSide = 'net';
         } else throw new PayloadShapeError(`${where}: unknown posSide ${JSON.stringify(posSide)}`);
         agreeSide(parsed.side, side, `${where} (${market.symbol})`);
+        const mark = price(row.markPx);
+        const pnl = dec(row.upl);
         out.push({
           symbol: market.symbol,
           side,
           contracts: abs(pos),
           positionSide,
-          markPrice: price(row.markPx),
+          markPrice: mark,
           entryPrice: dec(row.avgPx),
-          unrealizedPnl: dec(row.upl),
+          unrealizedPnl: pnl,
           marginMode: typeof row.mgnMode === 'string' ? row.mgnMode : null,
           leverage: dec(row.lever),
+          // no notional: OKX's only value of the position, notionalUsd, is in USD (not the quote USDT/USDC) at OKX's own price
+          stated: {
+            ...(mark !== null ? { markPrice: { value: mark, field: 'markPx' } } : {}),
+            ...(pnl !== null ? { unrealizedPnl: { value: pnl, field: 'upl' } } : {}),
+          },
           info: row,
         });
       });
@@ -81,8 +99,18 @@ export function okxModule(): ExchangeModule {
       details.forEach((d, i) => {
         const where = `account/balance.data[0].details[${i}]`;
         const id = expectString(d, 'ccy', where);
-        const total = decField(d, 'eq', where)!; // cashBal + upl, liabilities netted
-        out[ex.safeCurrencyCode(id)] = { total, free: dec(d.availEq) ?? dec(d.availBal), used: dec(d.frozenBal) };
+        const total = decField(d, 'eq', where)!; // cashBal + upl (+ bots' and isolated equity, see above), liabilities netted
+        const pnl = decField(d, 'upl', where, false);
+        // `cashBal` is not stated as the wallet: eq is not cashBal + upl in OKX's semantics (see the module's doc)
+        out[ex.safeCurrencyCode(id)] = {
+          total,
+          free: dec(d.availEq) ?? dec(d.availBal),
+          used: dec(d.frozenBal),
+          stated: {
+            equity: { value: total, field: 'eq' },
+            ...(pnl !== null ? { unrealizedPnl: { value: pnl, field: 'upl' } } : {}),
+          },
+        };
       });
       return out;
     },

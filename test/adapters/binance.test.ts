@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CcxtAdapter, MalformedPayloadError } from '../../adapters/index.js';
 import { RiskGuard } from '../../src/guard/risk-guard.js';
+import { normalizeSnapshot } from '../../src/snapshot/normalize.js';
 import { binanceFuturesVenue, fx, makeExchange, resetNock } from './helpers.js';
 
 beforeEach(() => resetNock());
@@ -199,3 +200,85 @@ describe('ccxt\'s own static-test payloads', () => {
     expect(b.positions).toMatchObject([{ symbol: 'BTC/USD:BTC', side: 'short', contracts: '3', contractSize: '100', markPrice: '68234.2' }]);
   });
 });
+
+describe('binanceusdm self-verification: the exchange\'s own figures against the guard\'s', () => {
+  it('the honest payloads (one-way and hedge) agree with themselves; every figure positionRisk and account state is passed on', async () => {
+    binanceFuturesVenue('usdm', fx('binanceusdm/one-way.json'));
+    const snap = await new CcxtAdapter(usdm()).fetchSnapshot();
+    expect(normalizeSnapshot(snap).mismatches).toEqual([]);
+    // the ETH short: notional −12000 (signed) is passed as its size, 4 · 3000 USDT
+    expect(snap.positions[1]!['stated']).toEqual({
+      notional: { value: '12000', field: 'notional', currency: 'USDT' },
+      markPrice: { value: '3000', field: 'markPrice' },
+      unrealizedPnl: { value: '400', field: 'unRealizedProfit' }, // 4 · (3100 − 3000)
+    });
+    expect(snap.balance['USDT']['stated']).toEqual({
+      equity: { value: '20000', field: 'marginBalance' },
+      wallet: { value: '18600', field: 'walletBalance' },
+      unrealizedPnl: { value: '1400', field: 'unrealizedProfit' }, // 18600 + 1400 = 20000; BTC 1000 + ETH 400
+    });
+    resetNock();
+    binanceFuturesVenue('usdm', fx('binanceusdm/hedge.json'));
+    expect(normalizeSnapshot(await new CcxtAdapter(usdm()).fetchSnapshot()).mismatches).toEqual([]);
+  });
+
+  it('a notional that disagrees with size · mark, a mark far from the feed\'s, a marginBalance without the unrealized PnL', async () => {
+    const data = fx('binanceusdm/one-way.json');
+    data.positionRisk[0].notional = '300000.00000000';        // ten times 0.5 · 60000
+    data.positionRisk[1].markPrice = '3300.00000000';          // the feed (premiumIndex) says 3000
+    data.account.assets[0].marginBalance = '18600.00000000';   // walletBalance, the 1400 unrealized left out
+    binanceFuturesVenue('usdm', data);
+    const snap = await new CcxtAdapter(usdm()).fetchSnapshot();
+    expect(normalizeSnapshot(snap).mismatches).toEqual([
+      // 0.5 · 1 · 60000 = 30000 against 300000
+      { subject: 'BTC/USDT:USDT long on binanceusdm', figure: 'notional', field: 'notional', stated: '300000', computed: '30000', basis: 'contracts 0.5 × contract size 1 × mark 60000 USDT', tolerance: '0.001' },
+      // |3300 − 3000| / 3300 = 0.0909 > 0.01
+      { subject: 'ETH/USDT:USDT short on binanceusdm', figure: 'markPrice', field: 'markPrice', stated: '3300', computed: '3000', basis: 'the price the guard values the position at', tolerance: '0.01' },
+      // valued at its own stated mark the ETH notional disagrees too: 4 · 3300 = 13200 against 12000
+      { subject: 'ETH/USDT:USDT short on binanceusdm', figure: 'notional', field: 'notional', stated: '12000', computed: '13200', basis: 'contracts 4 × contract size 1 × mark 3300 USDT', tolerance: '0.001' },
+      // walletBalance 18600 + unrealizedProfit 1400 = 20000 against the total 18600 (the corrupted marginBalance)
+      { subject: 'USDT balance on binanceusdm', figure: 'equity', field: 'walletBalance + unrealizedProfit', stated: '20000', computed: '18600', basis: 'the total the guard counts as equity', tolerance: '0.0001' },
+    ]);
+  });
+});
+
+describe('binancecoinm self-verification: the exchange\'s own figures against the guard\'s', () => {
+  it('the honest payload agrees with itself; notionalValue is in the coin', async () => {
+    binanceFuturesVenue('coinm', fx('binancecoinm/account.json'));
+    const snap = await new CcxtAdapter(coinm()).fetchSnapshot();
+    expect(normalizeSnapshot(snap).mismatches).toEqual([]);
+    // ETHUSD_PERP long 20 contracts · 10 USD = 200 USD / mark 3000 = 0.0666… ETH (Binance truncates to 0.06666666)
+    expect(snap.positions[1]!['stated']).toEqual({
+      notional: { value: '0.06666666', field: 'notionalValue', currency: 'ETH' },
+      markPrice: { value: '3000', field: 'markPrice' },
+      unrealizedPnl: { value: '0.00112994', field: 'unRealizedProfit' }, // 200 · (1/2950 − 1/3000) = 0.00112994…
+    });
+    expect(snap.balance['ETH']['stated']).toEqual({
+      equity: { value: '0.5', field: 'marginBalance' },
+      wallet: { value: '0.49', field: 'walletBalance' },
+      unrealizedPnl: { value: '0.01', field: 'unrealizedProfit' }, // 0.49 + 0.01 = 0.5
+    });
+  });
+
+  it('a notionalValue that disagrees with contracts · contractSize / mark, a mark far from the feed\'s, a marginBalance without the unrealized PnL', async () => {
+    const data = fx('binancecoinm/account.json');
+    data.positionRisk[0].notionalValue = '-0.05000000';     // ten times 3 · 100 USD / 60000 = 0.005 BTC
+    data.positionRisk[1].markPrice = '3300.00';             // the feed (premiumIndex) says 3000
+    data.account.assets[0].marginBalance = '0.01990000';    // walletBalance, the 0.0001 unrealized left out
+    binanceFuturesVenue('coinm', data);
+    const snap = await new CcxtAdapter(coinm()).fetchSnapshot();
+    expect(normalizeSnapshot(snap).mismatches).toEqual([
+      // 3 · 100 / 60000 = 0.005 against 0.05
+      { subject: 'BTC/USD:BTC short on binancecoinm', figure: 'notional', field: 'notionalValue', stated: '0.05', computed: '0.005', basis: 'contracts 3 × contract size 100 USD / mark 60000', tolerance: '0.001' },
+      // |3300 − 3000| / 3300 = 0.0909 > 0.01
+      { subject: 'ETH/USD:ETH long on binancecoinm', figure: 'markPrice', field: 'markPrice', stated: '3300', computed: '3000', basis: 'the price the guard values the position at', tolerance: '0.01' },
+      // valued at its own stated mark: 20 · 10 / 3300 = 0.0606… against 0.06666666 (0.0909 apart)
+      { subject: 'ETH/USD:ETH long on binancecoinm', figure: 'notional', field: 'notionalValue', stated: '0.06666666', computed: COINM_ETH_AT_3300, basis: 'contracts 20 × contract size 10 USD / mark 3300', tolerance: '0.001' },
+      // walletBalance 0.0199 + unrealizedProfit 0.0001 = 0.02 against the total 0.0199
+      { subject: 'BTC balance on binancecoinm', figure: 'equity', field: 'walletBalance + unrealizedProfit', stated: '0.02', computed: '0.0199', basis: 'the total the guard counts as equity', tolerance: '0.0001' },
+    ]);
+  });
+});
+
+/** 200 / 3300 = 0.0606… to the 60 significant digits of the guard's Decimal (src/number.ts), last one rounded up */
+const COINM_ETH_AT_3300 = `0.0${'60'.repeat(29)}61`;

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CcxtAdapter, MalformedPayloadError } from '../../adapters/index.js';
 import { RiskGuard } from '../../src/guard/risk-guard.js';
+import { normalizeSnapshot } from '../../src/snapshot/normalize.js';
 import { bybitVenue, fx, makeBybit, makeExchange, resetNock } from './helpers.js';
 
 beforeEach(() => resetNock());
@@ -159,5 +160,58 @@ describe('bybit pagination and the real loadMarkets path', () => {
       ['BTC/USDT', '0.01'],
     ]);
     expect(venue.unexpected).toEqual([]);
+  });
+});
+
+describe('bybit self-verification: the exchange\'s own figures against the guard\'s', () => {
+  it('the honest payloads (one-way and hedge) agree with themselves; positionValue, the value at entry, is not passed on', async () => {
+    const data = fx('bybit/one-way.json');
+    // Bybit's positionValue is size · avgPrice (inverse size / avgPrice), not the value at the mark:
+    // BTCUSDT 0.2 · 59000 = 11800 (at the mark 12000), BTCUSD 600 / 61000 = 0.00983607 (at the mark 0.01)
+    expect(data.positions['linear USDT'].result.list[0].positionValue).toBe('11800');
+    expect(data.positions.inverse.result.list[0].positionValue).toBe('0.00983607');
+    bybitVenue(data);
+    const snap = await new CcxtAdapter(makeBybit()).fetchSnapshot();
+    expect(normalizeSnapshot(snap).mismatches).toEqual([]);
+    // the inverse BTCUSD short: 600 USD, unrealised 600 · (1/60000 − 1/61000) = 0.00016393 BTC
+    expect(snap.positions.map((p) => p.symbol)[2]).toBe('BTC/USD:BTC');
+    expect(snap.positions[2]!['stated']).toEqual({
+      markPrice: { value: '60000', field: 'markPrice' },
+      unrealizedPnl: { value: '0.00016393', field: 'unrealisedPnl' },
+    });
+    expect(snap.balance['USDT']['stated']).toEqual({
+      equity: { value: '10000', field: 'equity' },
+      wallet: { value: '9800', field: 'walletBalance' },
+      unrealizedPnl: { value: '200', field: 'unrealisedPnl' }, // 9800 + 200 = 10000
+    });
+    resetNock();
+    bybitVenue(fx('bybit/hedge.json'), ['linear']);
+    expect(normalizeSnapshot(await new CcxtAdapter(makeBybit(['linear'])).fetchSnapshot()).mismatches).toEqual([]);
+  });
+
+  it('a mark far from the feed\'s, an equity without the unrealised PnL (a tenfold positionValue is not a stated figure)', async () => {
+    const data = fx('bybit/one-way.json');
+    const btc = data.positions['linear USDT'].result.list[0];
+    btc.positionValue = '118000';                       // ten times 0.2 · 59000: not checked, positionValue is not passed on
+    btc.markPrice = '66000.00';                         // the feed (tickers markPrice) says 60000
+    data.wallet.result.list[0].coin[0].equity = '9800'; // walletBalance, the 200 unrealised left out
+    bybitVenue(data);
+    const snap = await new CcxtAdapter(makeBybit()).fetchSnapshot();
+    expect(normalizeSnapshot(snap).mismatches).toEqual([
+      // |66000 − 60000| / 66000 = 0.0909 > 0.01
+      { subject: 'BTC/USDT:USDT long on bybit', figure: 'markPrice', field: 'markPrice', stated: '66000', computed: '60000', basis: 'the price the guard values the position at', tolerance: '0.01' },
+      // walletBalance 9800 + unrealisedPnl 200 = 10000 against the total 9800 (the corrupted equity)
+      { subject: 'USDT balance on bybit', figure: 'equity', field: 'walletBalance + unrealisedPnl', stated: '10000', computed: '9800', basis: 'the total the guard counts as equity', tolerance: '0.0001' },
+    ]);
+  });
+
+  it('under the UTA manual-borrow logic the wallet is walletBalance − spotBorrow', async () => {
+    const data = fx('bybit/one-way.json');
+    // 500 USDT borrowed: the new walletBalance counts it (old 9800 + 500), equity = 10300 − 500 + 200 = 10000
+    Object.assign(data.wallet.result.list[0].coin[0], { walletBalance: '10300', spotBorrow: '500', borrowAmount: '500.000000000000000000' });
+    bybitVenue(data);
+    const snap = await new CcxtAdapter(makeBybit()).fetchSnapshot();
+    expect(snap.balance['USDT']['stated']['wallet']).toEqual({ value: '9800', field: 'walletBalance - spotBorrow' });
+    expect(normalizeSnapshot(snap).mismatches).toEqual([]); // walletBalance + unrealisedPnl alone would be 10500
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CcxtAdapter, MalformedPayloadError, UnsupportedHoldingError } from '../../adapters/index.js';
 import { RiskGuard } from '../../src/guard/risk-guard.js';
+import { normalizeSnapshot } from '../../src/snapshot/normalize.js';
 import { fx, makeExchange, makeOkx, okxVenue, resetNock } from './helpers.js';
 
 beforeEach(() => resetNock());
@@ -133,5 +134,56 @@ describe('okx refusals and the real loadMarkets path', () => {
     ]);
     expect(venue.count('/api/v5/asset/currencies')).toBe(1);
     expect(venue.unexpected).toEqual([]);
+  });
+});
+
+describe('okx self-verification: the exchange\'s own figures against the guard\'s', () => {
+  it('the honest payloads (net and long/short) agree with themselves; markPx, upl and eq are passed on', async () => {
+    okxVenue(fx('okx/net.json'));
+    const snap = await new CcxtAdapter(makeOkx()).fetchSnapshot();
+    expect(normalizeSnapshot(snap).mismatches).toEqual([]);
+    // BTC-USDT-SWAP +5 · 0.01 BTC: upl 0.05 · (60000 − 59000) = 50; no notional (notionalUsd is USD)
+    expect(snap.positions[0]!['stated']).toEqual({
+      markPrice: { value: '60000', field: 'markPx' },
+      unrealizedPnl: { value: '50', field: 'upl' },
+    });
+    // no wallet: eq is not cashBal + upl in OKX's semantics (bots' stgyEq, isolated margin, options value)
+    expect(snap.balance['USDT']['stated']).toEqual({
+      equity: { value: '8000', field: 'eq' },
+      unrealizedPnl: { value: '100', field: 'upl' },
+    });
+    resetNock();
+    okxVenue(fx('okx/long-short.json'));
+    const ls = await new CcxtAdapter(makeOkx()).fetchSnapshot();
+    expect(normalizeSnapshot(ls).mismatches).toEqual([]);
+    expect(ls.positions[1]!['stated']).toEqual({ unrealizedPnl: { value: '40', field: 'upl' } }); // markPx "": absent
+  });
+
+  it('OKX\'s own balance example, where eq = cashBal + upl + stgyEq, is no mismatch (cashBal is not stated as the wallet)', async () => {
+    const data = fx('okx/net.json');
+    // GET /api/v5/account/balance response example in OKX's API docs: 4850.435693622894 − 7.545600000000006
+    // = 4842.890093622894, and eq is 150 more: the equity allocated to trading bots (stgyEq)
+    Object.assign(data.balance.data[0].details[0], {
+      availBal: '4834.317093622894', availEq: '4834.3170936228935', cashBal: '4850.435693622894', eq: '4992.890093622894',
+      frozenBal: '158.573', stgyEq: '150', upl: '-7.545600000000006',
+    });
+    okxVenue(data);
+    const snap = await new CcxtAdapter(makeOkx()).fetchSnapshot();
+    expect(snap.balance['USDT']).toMatchObject({ total: '4992.890093622894' });
+    expect(normalizeSnapshot(snap).mismatches).toEqual([]);
+  });
+
+  it('a mark far from the feed\'s (a tenfold notionalUsd and an eq without upl are not stated figures OKX can be checked on)', async () => {
+    const data = fx('okx/net.json');
+    data.positions.data[0].notionalUsd = '30015';          // ten times 3001.5: not checked, notionalUsd is not passed on (USD)
+    data.positions.data[0].markPx = '66000';               // the feed (public/mark-price) says 60000
+    data.balance.data[0].details[0].eq = '7900';           // cashBal, the 100 upl left out: not detectable without a wallet figure
+    okxVenue(data);
+    const snap = await new CcxtAdapter(makeOkx()).fetchSnapshot();
+    expect(normalizeSnapshot(snap).mismatches).toEqual([
+      // |66000 − 60000| / 66000 = 0.0909 > 0.01
+      { subject: 'BTC/USDT:USDT long on okx', figure: 'markPrice', field: 'markPx', stated: '66000', computed: '60000', basis: 'the price the guard values the position at', tolerance: '0.01' },
+    ]);
+    expect(snap.balance['USDT']).toMatchObject({ total: '7900' });
   });
 });
