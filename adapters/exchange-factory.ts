@@ -37,7 +37,8 @@ export function exchangeFromEnv(opts: ExchangeFromEnvOptions): any {
   const id = opts.exchange;
   const Ctor = (ccxt as unknown as Record<string, unknown>)[id];
   if (typeof Ctor !== 'function' || !(ccxt as any).exchanges?.includes(id)) {
-    throw new RiskGuardError(`unknown exchange "${id}": use a ccxt id such as binanceusdm, binancecoinm, bybit, okx or binance`);
+    // JSON quoting keeps an id with a line break (a pasted value) on one line
+    throw new RiskGuardError(`unknown exchange ${JSON.stringify(String(id))}: use a ccxt id such as binanceusdm, binancecoinm, bybit, okx or binance`);
   }
   const apiKey = env[CREDENTIAL_ENV.apiKey];
   const secret = env[CREDENTIAL_ENV.secret];

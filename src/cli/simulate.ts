@@ -1,7 +1,8 @@
+import { ConfigError, SnapshotError } from '../errors.js';
 import type { AccountSnapshot } from '../snapshot/normalize.js';
 import type { Decision } from '../guard/decision.js';
 import { RiskGuard } from '../guard/risk-guard.js';
-import { CliError, readJson, table } from './io.js';
+import { CliError, configProblems, readJson, table } from './io.js';
 
 export interface SimulateOptions {
   snapshot: string;
@@ -21,7 +22,15 @@ export async function simulate(opts: SimulateOptions): Promise<Decision[]> {
   if (!Array.isArray(orders)) throw new CliError(`the orders file ${opts.orders} must hold a JSON array of orders`);
   if (snapshot === null || typeof snapshot !== 'object') throw new CliError(`the snapshot file ${opts.snapshot} must hold an AccountSnapshot object`);
   const at = typeof snapshot.timestamp === 'number' ? snapshot.timestamp : 0;
-  const guard = await RiskGuard.create({ config, sources: [snapshot], clock: () => at });
+  let guard: RiskGuard;
+  try {
+    guard = await RiskGuard.create({ config, sources: [snapshot], clock: () => at });
+  } catch (err) {
+    // name the file the problem is in
+    if (err instanceof SnapshotError) throw new CliError(`the snapshot file ${opts.snapshot} is unusable: ${err.problems.join('; ')}`);
+    if (err instanceof ConfigError) throw new CliError(configProblems(opts.config, err));
+    throw err;
+  }
   try {
     const decisions: Decision[] = [];
     for (const order of orders) decisions.push(await guard.check(order));

@@ -68,7 +68,8 @@ function formatIssues(error: z.ZodError): string[] {
  * once, each with its path, so a user fixes the file in one go.
  */
 export function parseConfig(input: unknown): GuardConfig {
-  const parsed = configSchema.safeParse(input ?? {});
+  // no config at all is the defaults; a config that is null (a JSON file holding null) is a mistake
+  const parsed = configSchema.safeParse(input === undefined ? {} : input);
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error));
   const c = parsed.data;
   const problems: string[] = [];

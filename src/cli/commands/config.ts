@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseConfig } from '../../config/config.js';
 import { configJsonSchema } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
-import { readJson } from '../io.js';
+import { configProblems, readJson } from '../io.js';
 
 export function registerConfigCommands(program: Command): void {
   program
@@ -16,7 +16,7 @@ export function registerConfigCommands(program: Command): void {
         process.stdout.write(`${file}: valid (${n} limit${n === 1 ? '' : 's'} configured, mode ${c.mode}, onBreach ${c.onBreach})\n`);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
-        process.stderr.write(`${file}: ${err.message}\n`);
+        process.stderr.write(`risk-guard: ${configProblems(file, err)}\n`);
         process.exitCode = 1;
       }
     });

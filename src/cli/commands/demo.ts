@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { renderHtmlReport } from '../../demo/html-report.js';
 import { runDemo } from '../../demo/run-demo.js';
 import { formatSummary } from '../../demo/summary.js';
-import { CliError } from '../io.js';
+import { CliError, assertWritable } from '../io.js';
 
 interface DemoCliOptions {
   steps: string;
@@ -36,6 +36,7 @@ export function registerDemo(program: Command): void {
       const bar = opts.progress && process.stderr.isTTY
         ? new cliProgress.SingleBar({ format: 'risk-guard demo [{bar}] {value}/{total} ticks', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
         : null;
+      assertWritable(opts.out, '--out'); // before minutes of simulation, not after
       bar?.start(steps, 0);
       let result;
       try {

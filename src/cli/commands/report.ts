@@ -4,7 +4,9 @@ import { CREDENTIAL_HELP, exchangeFromEnv, releaseExchange } from '../../../adap
 import { Decimal } from '../../number.js';
 import type { ExposureReport } from '../../guard/exposure-report.js';
 import { RiskGuard } from '../../guard/risk-guard.js';
-import { CliError, readJson, table } from '../io.js';
+import { CliError, configProblems, readJson, table } from '../io.js';
+import { parseConfig } from '../../config/config.js';
+import { ConfigError } from '../../errors.js';
 
 interface ReportOptions {
   exchange: string;
@@ -29,6 +31,15 @@ export function registerReport(program: Command): void {
     .action(async (opts: ReportOptions) => {
       if (opts.type !== undefined && opts.type !== 'spot' && opts.type !== 'contract') throw new CliError(`--type must be spot or contract, got ${opts.type}`);
       const config = opts.config ? readJson(opts.config, 'config') : {};
+      if (opts.config) {
+        // a bad config file is found before the account is read
+        try {
+          parseConfig(config);
+        } catch (err) {
+          if (err instanceof ConfigError) throw new CliError(configProblems(opts.config, err));
+          throw err;
+        }
+      }
       const exchange = exchangeFromEnv({ exchange: opts.exchange, ...(opts.url ? { url: opts.url } : {}) });
       try {
         const adapter = new CcxtAdapter(exchange, {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CcxtAdapter } from '../../../adapters/ccxt-adapter.js';
 import { CREDENTIAL_HELP, exchangeFromEnv, releaseExchange } from '../../../adapters/exchange-factory.js';
-import { CliError } from '../io.js';
+import { CliError, assertWritable, shown } from '../io.js';
 
 interface SnapshotOptions {
   exchange: string;
@@ -26,11 +26,19 @@ export function registerSnapshot(program: Command): void {
     .addHelpText('after', `\n${CREDENTIAL_HELP}\n\nExample:\n  RISK_GUARD_API_KEY=… RISK_GUARD_SECRET=… risk-guard snapshot --exchange binanceusdm --out account.json`)
     .action(async (opts: SnapshotOptions) => {
       if (opts.type !== undefined && opts.type !== 'spot' && opts.type !== 'contract') throw new CliError(`--type must be spot or contract, got ${opts.type}`);
+      if (opts.out) assertWritable(opts.out, '--out');
       const exchange = exchangeFromEnv({ exchange: opts.exchange, ...(opts.url ? { url: opts.url } : {}) });
       try {
+        const symbols = opts.symbols ? opts.symbols.split(',').map((s) => s.trim()).filter(Boolean) : [];
+        if (symbols.length) {
+          // a symbol the exchange does not list is a typo, not a market to skip
+          await exchange.loadMarkets();
+          const unknown = symbols.filter((s) => !exchange.markets?.[s]);
+          if (unknown.length) throw new CliError(`--symbols: ${unknown.map(shown).join(', ')} ${unknown.length === 1 ? 'is not a market' : 'are not markets'} of ${opts.exchange}; use ccxt's unified symbols, e.g. BTC/USDT:USDT`);
+        }
         const adapter = new CcxtAdapter(exchange, {
           ...(opts.name ? { name: opts.name } : {}),
-          ...(opts.symbols ? { symbols: opts.symbols.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+          ...(symbols.length ? { symbols } : {}),
           ...(opts.type ? { accountType: opts.type } : {}),
         });
         const snapshot = await adapter.fetchSnapshot();
