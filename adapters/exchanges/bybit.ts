@@ -58,6 +58,8 @@ export function bybitModule(): ExchangeModule {
           agreeSide(parsed.side, side, `${w} (${market.symbol})`);
           const mark = price(row.markPrice);
           const pnl = dec(row.unrealisedPnl);
+          const value = decField(row, 'positionValue', w, false);
+          const entry = price(row.avgPrice);
           out.push({
             symbol: market.symbol,
             side,
@@ -68,11 +70,14 @@ export function bybitModule(): ExchangeModule {
             unrealizedPnl: pnl,
             marginMode: null,
             leverage: dec(row.leverage),
-            // `positionValue` is not stated: it is the value at the entry price (size · avgPrice,
-            // inverse size / avgPrice), not at the mark, so it is not the position's notional
+            // `positionValue` is the value at the entry price (size · avgPrice; inverse size / avgPrice,
+            // in the coin), not at the mark: it checks the unit of the size at that price
             stated: {
               ...(mark !== null ? { markPrice: { value: mark, field: 'markPrice' } } : {}),
               ...(pnl !== null ? { unrealizedPnl: { value: pnl, field: 'unrealisedPnl' } } : {}),
+              ...(value !== null && entry !== null
+                ? { valueAtEntry: { value: abs(value), field: 'positionValue', currency: market.inverse ? market.base : market.settle ?? market.quote, entryPrice: { value: entry, field: 'avgPrice' } } }
+                : {}),
             },
             info: row,
           });

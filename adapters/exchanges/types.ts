@@ -24,6 +24,12 @@ export interface StatedPosition {
   notional?: StatedFigure & { currency: string };
   markPrice?: StatedFigure;
   unrealizedPnl?: StatedFigure;
+  /**
+   * |value| of the position at its average entry price, where that is what the exchange
+   * states (Bybit's positionValue): it confirms the unit of the size as `notional` does,
+   * at the entry price stated beside it
+   */
+  valueAtEntry?: StatedFigure & { currency: string; entryPrice: StatedFigure };
 }
 
 /** One currency's figures as the exchange states them; `total` must agree with them. */

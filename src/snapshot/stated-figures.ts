@@ -19,6 +19,8 @@ export interface StatedPositionFigures {
   notional: (StatedFigureValue & { currency: string }) | null;
   markPrice: StatedFigureValue | null;
   unrealizedPnl: StatedFigureValue | null;
+  /** the value at the average entry price the exchange states beside it (see adapters' StatedPosition) */
+  valueAtEntry: (StatedFigureValue & { currency: string; entryPrice: StatedFigureValue }) | null;
 }
 
 export interface StatedBalanceFigures {
@@ -34,7 +36,7 @@ export interface DataMismatch {
   /** what the figure is about: "BTC/USDT:USDT long" or "USDT balance" */
   subject: string;
   /** 'unverifiable': an exchange without a verified module states no value for the position */
-  figure: 'notional' | 'markPrice' | 'equity' | 'unverifiable';
+  figure: 'notional' | 'valueAtEntry' | 'markPrice' | 'equity' | 'unverifiable';
   /** the exchange's field that states it */
   field: string;
   stated: string;
@@ -84,10 +86,15 @@ export function parseStatedPosition(raw: unknown, where: string, problems: strin
   const n = figure(r['notional'], 'notional', where, problems);
   const currency = (r['notional'] as Record<string, unknown> | undefined)?.['currency'];
   if (n !== null && typeof currency !== 'string') problems.push(`${where}: stated.notional needs the currency it is in`);
+  const ve = figure(r['valueAtEntry'], 'valueAtEntry', where, problems);
+  const veRaw = (r['valueAtEntry'] ?? {}) as Record<string, unknown>;
+  const entryPrice = ve === null ? null : figure(veRaw['entryPrice'], 'valueAtEntry.entryPrice', where, problems);
+  if (ve !== null && (typeof veRaw['currency'] !== 'string' || entryPrice === null)) problems.push(`${where}: stated.valueAtEntry needs its currency and entryPrice`);
   return {
     notional: n !== null && typeof currency === 'string' ? { ...n, currency } : null,
     markPrice: figure(r['markPrice'], 'markPrice', where, problems),
     unrealizedPnl: figure(r['unrealizedPnl'], 'unrealizedPnl', where, problems),
+    valueAtEntry: ve !== null && entryPrice !== null && typeof veRaw['currency'] === 'string' ? { ...ve, currency: veRaw['currency'], entryPrice } : null,
   };
 }
 
@@ -118,6 +125,36 @@ function unifiedReading(m: MarketSpec, size: Decimal, px: Decimal, stated: Decim
   return off(inQuote).lte(off(inCoin)) ? m.quote : m.base;
 }
 
+/**
+ * A stated value of a position (at the mark, or at the entry price) against contracts ×
+ * contract size at that price in the stated currency; null when they agree.
+ */
+function valueMismatch(m: MarketSpec, p: SnapshotPosition, n: StatedFigureValue & { currency: string }, px: Decimal, pxName: string, subject: string, figure: 'notional' | 'valueAtEntry'): DataMismatch | null {
+  const size = p.contracts.mul(m.contractSize);
+  const currency = n.currency === UNIFIED_NOTIONAL_CURRENCY ? unifiedReading(m, size, px, n.value.abs()) : n.currency;
+  let computed: Decimal | null = null;
+  let basis = '';
+  if (m.instrument === 'linear' && (currency === m.quote || currency === m.settle)) {
+    computed = size.mul(px);
+    basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} × ${pxName} ${fmt(px)} ${m.quote}`;
+  } else if (m.instrument === 'linear' && currency === m.base) {
+    computed = size;
+    basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} ${m.base}`;
+  } else if (m.instrument === 'inverse' && currency === m.quote) {
+    computed = size;
+    basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} ${m.quote}`;
+  } else if (m.instrument === 'inverse' && (currency === m.base || currency === m.settle)) {
+    computed = size.div(px);
+    basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} ${m.quote} / ${pxName} ${fmt(px)}`;
+  }
+  const tolerance = fmt(STATED_TOLERANCE.notional);
+  if (computed === null) {
+    return { subject, figure, field: n.field, stated: `${fmt(n.value)} ${n.currency}`, computed: 'n/a', basis: `${n.currency} is neither the quote nor the base of ${m.symbol}`, tolerance };
+  }
+  if (within(computed, n.value.abs(), STATED_TOLERANCE.notional)) return null;
+  return { subject, figure, field: n.field, stated: fmt(n.value.abs()), computed: fmt(computed), basis, tolerance };
+}
+
 /** Every stated figure the guard's computation contradicts (empty when all agree or none is stated). */
 export function checkStatedFigures(
   source: string,
@@ -144,28 +181,14 @@ export function checkStatedFigures(
     }
     const n = stated.notional;
     const px = stated.markPrice?.value ?? valuation;
-    if (!n || px === null || m.instrument === 'spot') continue;
-    const size = p.contracts.mul(m.contractSize);
-    let computed: Decimal | null = null;
-    let basis = '';
-    const currency = n.currency === UNIFIED_NOTIONAL_CURRENCY ? unifiedReading(m, size, px, n.value.abs()) : n.currency;
-    if (m.instrument === 'linear' && (currency === m.quote || currency === m.settle)) {
-      computed = size.mul(px);
-      basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} × mark ${fmt(px)} ${m.quote}`;
-    } else if (m.instrument === 'linear' && currency === m.base) {
-      computed = size;
-      basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} ${m.base}`;
-    } else if (m.instrument === 'inverse' && currency === m.quote) {
-      computed = size;
-      basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} ${m.quote}`;
-    } else if (m.instrument === 'inverse' && (currency === m.base || currency === m.settle)) {
-      computed = size.div(px);
-      basis = `contracts ${fmt(p.contracts)} × contract size ${fmt(m.contractSize)} ${m.quote} / mark ${fmt(px)}`;
+    if (n && px !== null && m.instrument !== 'spot') {
+      const found = valueMismatch(m, p, n, px, 'mark', subject, 'notional');
+      if (found) out.push(found);
     }
-    if (computed === null) {
-      out.push({ subject, figure: 'notional', field: n.field, stated: `${fmt(n.value)} ${n.currency}`, computed: 'n/a', basis: `${n.currency} is neither the quote nor the base of ${m.symbol}`, tolerance: fmt(STATED_TOLERANCE.notional) });
-    } else if (!within(computed, n.value.abs(), STATED_TOLERANCE.notional)) {
-      out.push({ subject, figure: 'notional', field: n.field, stated: fmt(n.value.abs()), computed: fmt(computed), basis, tolerance: fmt(STATED_TOLERANCE.notional) });
+    const e = stated.valueAtEntry;
+    if (e && m.instrument !== 'spot') {
+      const found = valueMismatch(m, p, e, e.entryPrice.value, `entry price (${e.entryPrice.field})`, subject, 'valueAtEntry');
+      if (found) out.push(found);
     }
   }
   for (const [currency, b] of balances) {

@@ -164,7 +164,7 @@ describe('bybit pagination and the real loadMarkets path', () => {
 });
 
 describe('bybit self-verification: the exchange\'s own figures against the guard\'s', () => {
-  it('the honest payloads (one-way and hedge) agree with themselves; positionValue, the value at entry, is not passed on', async () => {
+  it('the honest payloads (one-way and hedge) agree with themselves; positionValue is passed on as the value at entry', async () => {
     const data = fx('bybit/one-way.json');
     // Bybit's positionValue is size · avgPrice (inverse size / avgPrice), not the value at the mark:
     // BTCUSDT 0.2 · 59000 = 11800 (at the mark 12000), BTCUSD 600 / 61000 = 0.00983607 (at the mark 0.01)
@@ -178,6 +178,7 @@ describe('bybit self-verification: the exchange\'s own figures against the guard
     expect(snap.positions[2]!['stated']).toEqual({
       markPrice: { value: '60000', field: 'markPrice' },
       unrealizedPnl: { value: '0.00016393', field: 'unrealisedPnl' },
+      valueAtEntry: { value: '0.00983607', field: 'positionValue', currency: 'BTC', entryPrice: { value: '61000', field: 'avgPrice' } },
     });
     expect(snap.balance['USDT']['stated']).toEqual({
       equity: { value: '10000', field: 'equity' },
@@ -189,10 +190,10 @@ describe('bybit self-verification: the exchange\'s own figures against the guard
     expect(normalizeSnapshot(await new CcxtAdapter(makeBybit(['linear'])).fetchSnapshot()).mismatches).toEqual([]);
   });
 
-  it('a mark far from the feed\'s, an equity without the unrealised PnL (a tenfold positionValue is not a stated figure)', async () => {
+  it('a tenfold positionValue, a mark far from the feed\'s, an equity without the unrealised PnL', async () => {
     const data = fx('bybit/one-way.json');
     const btc = data.positions['linear USDT'].result.list[0];
-    btc.positionValue = '118000';                       // ten times 0.2 · 59000: not checked, positionValue is not passed on
+    btc.positionValue = '118000';                       // ten times 0.2 · 59000 (a size read in the wrong unit would look like this)
     btc.markPrice = '66000.00';                         // the feed (tickers markPrice) says 60000
     data.wallet.result.list[0].coin[0].equity = '9800'; // walletBalance, the 200 unrealised left out
     bybitVenue(data);
@@ -200,6 +201,8 @@ describe('bybit self-verification: the exchange\'s own figures against the guard
     expect(normalizeSnapshot(snap).mismatches).toEqual([
       // |66000 − 60000| / 66000 = 0.0909 > 0.01
       { subject: 'BTC/USDT:USDT long on bybit', figure: 'markPrice', field: 'markPrice', stated: '66000', computed: '60000', basis: 'the price the guard values the position at', tolerance: '0.01' },
+      // 0.2 · 59000 = 11800 against 118000
+      { subject: 'BTC/USDT:USDT long on bybit', figure: 'valueAtEntry', field: 'positionValue', stated: '118000', computed: '11800', basis: 'contracts 0.2 × contract size 1 × entry price (avgPrice) 59000 USDT', tolerance: '0.001' },
       // walletBalance 9800 + unrealisedPnl 200 = 10000 against the total 9800 (the corrupted equity)
       { subject: 'USDT balance on bybit', figure: 'equity', field: 'walletBalance + unrealisedPnl', stated: '10000', computed: '9800', basis: 'the total the guard counts as equity', tolerance: '0.0001' },
     ]);
