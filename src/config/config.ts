@@ -98,12 +98,11 @@ export function parseConfig(input: unknown): GuardConfig {
   if (l.orderRate) limits.orderRate = { ...l.orderRate };
   if (l.maxDrawdownPct) {
     const v = d(l.maxDrawdownPct.value);
+    // the schema refuses more than 100 in doubles; a decimal string a hair above it is caught exactly here
     if (v.gt(HUNDRED)) problems.push('limits.maxDrawdownPct.value: must be at most 100');
     limits.maxDrawdownPct = { value: v, action: l.maxDrawdownPct.action };
   }
   if (l.symbols) {
-    const overlap = l.symbols.allow.filter((s) => l.symbols!.deny.includes(s));
-    if (overlap.length) problems.push(`limits.symbols: ${overlap.join(', ')} is both allowed and denied`);
     limits.symbols = { allow: new Set(l.symbols.allow), deny: new Set(l.symbols.deny) };
   }
   if (problems.length) throw new ConfigError(problems);

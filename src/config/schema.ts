@@ -39,12 +39,16 @@ export const limitsSchema = z.strictObject({
   }).optional().describe('Blocks an order that would exceed this many open + in-flight orders.'),
   orderRate: z.strictObject({ max: positiveInt.describe('Approved orders per window.'), perMs: positiveInt.describe('Window length in milliseconds.') }).optional().describe('Blocks orders beyond `max` approvals in any sliding window of `perMs` milliseconds.'),
   maxDrawdownPct: z.strictObject({
-    value: decimalInput.describe('Percent below the peak, e.g. "5".'),
+    // checked here, not after parsing, so it is listed with every other problem of the config
+    value: decimalInput.refine((v) => Number(v) <= 100, 'must be at most 100').describe('Percent below the peak, e.g. "5".'),
     action: z.enum(['REDUCING', 'HALTED']).default('REDUCING').describe('The state the guard moves to.'),
   }).optional().describe('Moves the guard to REDUCING or HALTED when equity falls this many percent below the session\'s peak.'),
   symbols: z.strictObject({
     allow: z.array(z.string()).default([]).describe('Only these symbols may trade (empty = all).'),
     deny: z.array(z.string()).default([]).describe('These symbols may not trade.'),
+  }).superRefine((v, ctx) => {
+    const overlap = v.allow.filter((s) => v.deny.includes(s));
+    if (overlap.length) ctx.addIssue({ code: 'custom', message: `${overlap.join(', ')} is both allowed and denied` });
   }).optional().describe('Symbol allow list (empty = all) and deny list.'),
 });
 

@@ -152,6 +152,18 @@ describe('configuration errors', () => {
     const err = await RiskGuard.create({ config: { limits: { symbols: { allow: ['A'], deny: ['A'] } } }, sources: [linearBook()] }).catch((e) => e);
     expect(err.message).toMatch(/A is both allowed and denied/);
   });
+  it('every problem of a config is listed in one pass: a schema error does not hide the range and overlap checks', async () => {
+    const err = await RiskGuard.create({
+      config: { limits: { maxLeverage: 'two', maxDrawdownPct: { value: 150 }, symbols: { allow: ['A'], deny: ['A'] } } },
+      sources: [linearBook()],
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.problems).toEqual([
+      'limits.maxLeverage: must be a non-negative decimal such as "8000" or "0.5"',
+      'limits.maxDrawdownPct.value: must be at most 100',
+      'limits.symbols: A is both allowed and denied',
+    ]);
+  });
   it('a malformed snapshot is a SnapshotError naming each problem', async () => {
     const snap = linearBook([{ symbol: BTC, contracts: 1 }, { symbol: 'X/USDT:USDT', side: 'long', contracts: 1 }]);
     const err = await RiskGuard.create({ config: {}, sources: [snap] }).catch((e) => e);
