@@ -61,7 +61,9 @@ export const UNIFIED_NOTIONAL_CURRENCY = 'ccxt-unified';
  */
 export const STATED_TOLERANCE = {
   notional: new Decimal('0.001'),
-  markPrice: new Decimal('0.01'),
+  // two requests a moment apart: a fast market moves a percent or two between them; a wrong
+  // price source (another market's ticker, an inverse price, a stale feed) is far further off
+  markPrice: new Decimal('0.03'),
   equity: new Decimal('0.0001'),
 } as const;
 

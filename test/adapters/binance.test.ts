@@ -232,8 +232,8 @@ describe('binanceusdm self-verification: the exchange\'s own figures against the
     expect(normalizeSnapshot(snap).mismatches).toEqual([
       // 0.5 · 1 · 60000 = 30000 against 300000
       { subject: 'BTC/USDT:USDT long on binanceusdm', figure: 'notional', field: 'notional', stated: '300000', computed: '30000', basis: 'contracts 0.5 × contract size 1 × mark 60000 USDT', tolerance: '0.001' },
-      // |3300 − 3000| / 3300 = 0.0909 > 0.01
-      { subject: 'ETH/USDT:USDT short on binanceusdm', figure: 'markPrice', field: 'markPrice', stated: '3300', computed: '3000', basis: 'the price the guard values the position at', tolerance: '0.01' },
+      // |3300 − 3000| / 3300 = 0.0909 > 0.03
+      { subject: 'ETH/USDT:USDT short on binanceusdm', figure: 'markPrice', field: 'markPrice', stated: '3300', computed: '3000', basis: 'the price the guard values the position at', tolerance: '0.03' },
       // valued at its own stated mark the ETH notional disagrees too: 4 · 3300 = 13200 against 12000
       { subject: 'ETH/USDT:USDT short on binanceusdm', figure: 'notional', field: 'notional', stated: '12000', computed: '13200', basis: 'contracts 4 × contract size 1 × mark 3300 USDT', tolerance: '0.001' },
       // walletBalance 18600 + unrealizedProfit 1400 = 20000 against the total 18600 (the corrupted marginBalance)
@@ -270,8 +270,8 @@ describe('binancecoinm self-verification: the exchange\'s own figures against th
     expect(normalizeSnapshot(snap).mismatches).toEqual([
       // 3 · 100 / 60000 = 0.005 against 0.05
       { subject: 'BTC/USD:BTC short on binancecoinm', figure: 'notional', field: 'notionalValue', stated: '0.05', computed: '0.005', basis: 'contracts 3 × contract size 100 USD / mark 60000', tolerance: '0.001' },
-      // |3300 − 3000| / 3300 = 0.0909 > 0.01
-      { subject: 'ETH/USD:ETH long on binancecoinm', figure: 'markPrice', field: 'markPrice', stated: '3300', computed: '3000', basis: 'the price the guard values the position at', tolerance: '0.01' },
+      // |3300 − 3000| / 3300 = 0.0909 > 0.03
+      { subject: 'ETH/USD:ETH long on binancecoinm', figure: 'markPrice', field: 'markPrice', stated: '3300', computed: '3000', basis: 'the price the guard values the position at', tolerance: '0.03' },
       // valued at its own stated mark: 20 · 10 / 3300 = 0.0606… against 0.06666666 (0.0909 apart)
       { subject: 'ETH/USD:ETH long on binancecoinm', figure: 'notional', field: 'notionalValue', stated: '0.06666666', computed: COINM_ETH_AT_3300, basis: 'contracts 20 × contract size 10 USD / mark 3300', tolerance: '0.001' },
       // walletBalance 0.0199 + unrealizedProfit 0.0001 = 0.02 against the total 0.0199
