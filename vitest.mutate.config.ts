@@ -12,7 +12,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/demo/**', 'test/cli/**', 'test/bench/**', 'test/sim/**', 'test/adapters/cli.test.ts', 'test/hook/storm.test.ts', 'test/docs.test.ts'],
+    exclude: ['test/demo/**', 'test/cli/**', 'test/bench/**', 'test/sim/**', 'test/adapters/cli.test.ts', 'test/hook/storm.test.ts', 'test/docs.test.ts', 'test/package/**', 'test/types/**'],
     env: { PROPERTY_RUNS: '60' },
     setupFiles: ['test/setup/mutate.ts'],
     pool: 'threads',

@@ -15,7 +15,7 @@ export type { ReasonCode, LimitName } from './limits/index.js';
 export { RiskGuardError, ConfigError, SnapshotError, SourceError, GuardClosedError } from './errors.js';
 export { Decimal } from './number.js';
 export { RiskGuardRejection } from './hook/rejection.js';
-export type { WrapOptions } from './hook/wrap.js';
+export type { WrapOptions, GuardedExchange, GuardedOrder, GuardedOrderMethods, WithDecision } from './hook/wrap.js';
 export { AuditLog } from './guard/audit-log.js';
 export { CcxtAdapter, AdapterError, ExchangeTimeoutError, ExchangeRateLimitError, ExchangeUnavailableError, ExchangeNetworkError, ExchangeAuthError, MalformedPayloadError, UnsupportedHoldingError, ExchangeRejectedError } from '../adapters/index.js';
 export type { CcxtAdapterOptions, AdapterErrorKind, ExchangeModule } from '../adapters/index.js';

@@ -11,7 +11,7 @@ import type { OrderIntent } from '../projection/intent.js';
 import type { GuardContext } from '../projection/projection.js';
 import { normalizeSnapshot, type AccountSnapshot } from '../snapshot/normalize.js';
 import { describeMismatch, unverifiablePositions, type DataMismatch } from '../snapshot/stated-figures.js';
-import { wrapExchange, type WrapOptions } from '../hook/wrap.js';
+import { wrapExchange, type GuardedExchange, type WrapOptions } from '../hook/wrap.js';
 import { AuditLog } from './audit-log.js';
 import { decide, type Evaluation } from './decide.js';
 import type { Decision } from './decision.js';
@@ -55,8 +55,14 @@ export interface RiskGuardEvents {
   error: (e: GuardErrorEvent) => void;
 }
 
-export interface RiskGuardOptions {
-  config: RiskGuardConfigInput | unknown;
+/**
+ * What `RiskGuard.create` takes. `config` is typed: a misspelt key (`maxLeverag: 3`) or a
+ * wrong value is a compile error. A config whose type is `unknown` (JSON read from a
+ * file) is accepted too, through create's second overload, and validated at run time
+ * (ConfigError lists every problem), as every config is.
+ */
+export interface RiskGuardOptions<Config = RiskGuardConfigInput> {
+  config: Config;
   /** live adapters (CcxtAdapter) and/or fixed AccountSnapshots */
   sources: Array<AccountSource | AccountSnapshot>;
   /** milliseconds since the epoch; defaults to Date.now, or to the snapshots' own time when every source is a fixed snapshot */
@@ -126,7 +132,14 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
    * Validates the config (throwing ConfigError with every problem), reads every
    * source once and returns a guard ready to check orders.
    */
-  static async create(options: RiskGuardOptions): Promise<RiskGuard> {
+  static create(options: RiskGuardOptions): Promise<RiskGuard>;
+  /**
+   * A config of type `unknown` (parsed JSON): only `unknown` (or `any`) is accepted here, so
+   * a typed object with a misspelt key still fails to compile; the value is validated at
+   * run time. `const config: unknown = JSON.parse(text); await RiskGuard.create({ config, sources })`.
+   */
+  static create<Config>(options: RiskGuardOptions<unknown extends Config ? Config : RiskGuardConfigInput>): Promise<RiskGuard>;
+  static async create(options: RiskGuardOptions<unknown>): Promise<RiskGuard> {
     const config = parseConfig(options.config);
     if (options.sources !== undefined && !Array.isArray(options.sources)) throw new RiskGuardError('RiskGuard.create: sources must be an array of CcxtAdapters and/or AccountSnapshots');
     const sources: AccountSource[] = (options.sources ?? []).map((s, i) => {
@@ -180,7 +193,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
    * throw RiskGuardRejection (a ccxt InvalidOrder); resized ones go out at the approved
    * amount. Returns the same object.
    */
-  wrap<T extends object>(exchange: T, opts: WrapOptions = {}): T {
+  wrap<T extends object>(exchange: T, opts: WrapOptions = {}): GuardedExchange<T> {
     if (this.closed) throw new GuardClosedError();
     return wrapExchange(this, exchange, opts);
   }

@@ -3,7 +3,7 @@ import { Decimal, parseDecimal } from '../number.js';
 import type { Decision } from '../guard/decision.js';
 import type { OrderGate, OrderRef } from '../guard/order-gate.js';
 import { failureOf } from './failure.js';
-import { RiskGuardRejection } from './rejection.js';
+import { rejectionFor } from './rejection.js';
 
 /**
  * Which ccxt order methods are checked. ccxt's order methods come in a few shapes; every
@@ -62,10 +62,35 @@ function isOrder(x: unknown): x is { id?: unknown; status?: unknown } {
   return !!x && typeof x === 'object' && (!!(x as { id?: unknown }).id || typeof (x as { status?: unknown }).status === 'string');
 }
 
+/** An order as a wrapped exchange returns it: the exchange's own, carrying the guard's Decision. */
+export type GuardedOrder<O> = O & { riskGuard: Decision };
+
+/** What an order method of a wrapped exchange resolves to: its order, or each order of a batch, with the Decision. */
+export type WithDecision<R> = R extends readonly (infer O)[]
+  ? Array<O extends object ? GuardedOrder<O> : O>
+  : R extends object ? GuardedOrder<R> : R;
+
+/** ccxt's order-placing and order-editing methods (createOrder, createOrders, editOrder, createMarketBuyOrder, createOrderWs…). */
+type OrderMethodName = `create${string}Order${string}` | `edit${string}Order${string}`;
+
+/** The order methods of T, each resolving to orders that carry `riskGuard`. */
+export type GuardedOrderMethods<T> = {
+  [K in keyof T as K extends OrderMethodName ? (T[K] extends (...args: any[]) => Promise<any> ? K : never) : never]:
+    T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<WithDecision<R>> : never;
+};
+
+/**
+ * The type `guard.wrap(exchange)` returns: the same exchange (still assignable to its own
+ * type), on which every order method's result carries the Decision in `order.riskGuard`.
+ */
+export type GuardedExchange<T> = GuardedOrderMethods<T> & T;
+
 /** Puts the guard in front of an exchange's order methods; the same object comes back. */
-export function wrapExchange<T extends object>(gate: OrderGate, exchange: T, opts: WrapOptions = {}): T {
+export function wrapExchange<T extends object>(gate: OrderGate, exchange: T, opts: WrapOptions = {}): GuardedExchange<T> {
   const ex = exchange as Record<string | symbol, any>;
-  if (ex[WRAPPED]) return exchange;
+  if (ex[WRAPPED]) return exchange as GuardedExchange<T>;
+  // a blocked order throws an InvalidOrder of the exchange's own ccxt (the bot's copy)
+  const RiskGuardRejection = rejectionFor(exchange);
   const account = opts.account ?? gate.accountOf(exchange);
   const shapes = orderMethodShapes(exchange);
   const originals = new Map<string, AnyFn>();
@@ -301,5 +326,5 @@ export function wrapExchange<T extends object>(gate: OrderGate, exchange: T, opt
   }
 
   Object.defineProperty(ex, WRAPPED, { value: { gate, account }, enumerable: false });
-  return exchange;
+  return exchange as GuardedExchange<T>;
 }

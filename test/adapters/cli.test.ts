@@ -104,7 +104,7 @@ describe('risk-guard snapshot', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/account\.json: binanceusdm at .*Z: 2 positions, 2 open orders, 1 balances, 3 markets/);
     const snap = JSON.parse(readFileSync(out, 'utf8'));
-    expect(snap).toMatchObject({ exchange: 'binanceusdm', account: 'binanceusdm', precisionMode: 4, balance: { USDT: { total: '20000' } } });
+    expect(snap).toMatchObject({ exchange: 'binanceusdm', account: 'binanceusdm', precisionMode: 'TICK_SIZE', balance: { USDT: { total: '20000' } } });
     expect(snap.positions.map((p: any) => [p.symbol, p.side, p.contracts])).toEqual([['BTC/USDT:USDT', 'long', '0.5'], ['ETH/USDT:USDT', 'short', '4']]);
     // only the exchange endpoints, all on the stub; no currencies, no leverage brackets
     expect([...binance.requests].sort()).toEqual(['GET /fapi/v1/exchangeInfo', 'GET /fapi/v1/openOrders', 'GET /fapi/v1/premiumIndex', 'GET /fapi/v3/account', 'GET /fapi/v3/positionRisk']);

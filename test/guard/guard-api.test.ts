@@ -137,7 +137,8 @@ describe('preview has no side effects; check reserves and emits', () => {
 describe('configuration errors', () => {
   it('lists every problem at once, with paths', async () => {
     const err = await RiskGuard.create({
-      config: { mode: 'yolo', limits: { maxNetExposure: { value: 'ten' }, maxLeverag: 2, maxOpenOrders: { perSymbol: 0 }, symbols: { allow: ['A'], deny: ['A'] } } },
+      // a config read from JSON: typed unknown, checked at run time (a typed literal with these typos would not compile)
+      config: { mode: 'yolo', limits: { maxNetExposure: { value: 'ten' }, maxLeverag: 2, maxOpenOrders: { perSymbol: 0 }, symbols: { allow: ['A'], deny: ['A'] } } } as unknown,
       sources: [linearBook()],
     }).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);

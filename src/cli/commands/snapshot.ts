@@ -2,7 +2,19 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CcxtAdapter } from '../../../adapters/ccxt-adapter.js';
 import { CREDENTIAL_HELP, exchangeFromEnv, releaseExchange } from '../../../adapters/exchange-factory.js';
+import { PRECISION_MODE, type PrecisionModeName } from '../../book/market.js';
 import { CliError, assertWritable, shown } from '../io.js';
+
+/**
+ * ccxt's precision mode as the snapshot format writes it: a name ("TICK_SIZE",
+ * "DECIMAL_PLACES", "SIGNIFICANT_DIGITS"), not ccxt's number (4, 2, 3). Reading a snapshot
+ * accepts both; a number that is no precision mode is kept as it is.
+ */
+export function precisionModeName(mode: unknown): string | number | undefined {
+  if (typeof mode === 'string') return mode;
+  const name = (Object.keys(PRECISION_MODE) as PrecisionModeName[]).find((k) => PRECISION_MODE[k] === mode);
+  return name ?? (typeof mode === 'number' ? mode : undefined);
+}
 
 interface SnapshotOptions {
   exchange: string;
@@ -42,7 +54,7 @@ export function registerSnapshot(program: Command): void {
           ...(opts.type ? { accountType: opts.type } : {}),
         });
         const snapshot = await adapter.fetchSnapshot();
-        const json = `${JSON.stringify(snapshot, null, 2)}\n`;
+        const json = `${JSON.stringify({ ...snapshot, precisionMode: precisionModeName(snapshot.precisionMode) }, null, 2)}\n`;
         if (opts.out) {
           try {
             writeFileSync(opts.out, json);
