@@ -19,9 +19,15 @@ export function formatSummary(r: DemoResult, reportPath: string | null): string 
   for (const p of [r.peaks.net, r.peaks.gross, r.peaks.leverage]) {
     const use = p.threshold !== null && Number(p.threshold) > 0 ? `${((Number(p.peak) / Number(p.threshold)) * 100).toFixed(1)}%` : '';
     lines.push(`${pad(`  ${p.limit}`, 22)}${lpad(p.peak, 14)}${lpad(p.threshold ?? '—', 10)}${lpad(use, 8)}`);
+    if (p.over) {
+      const o = p.over;
+      const signed = (v: string) => (v.startsWith('-') || v === '0' ? v : `+${v}`);
+      lines.push(`    over by ${o.by}: ${o.since === 0 ? `from ${o.from} at the start` : `within it after tick ${o.since} (${o.from})`}; since then price moves ${signed(o.prices)}, orders ${signed(o.orders)}`);
+    }
   }
-  lines.push('  (a peak over its limit is the market moving the book; over a limit, the guard lets through');
-  lines.push('   only orders that leave the metric no worse, and reduce-only orders)');
+  lines.push('  (a peak over its limit is the market moving the book: the guard approves no order that takes');
+  lines.push('   a metric past its limit, and over it lets through only orders that leave it no worse and');
+  lines.push('   reduce-only orders; "price moves" and "orders" split the way from the last tick within it)');
   lines.push('');
   if (r.limitsHeld) {
     lines.push(`limits held: no order the exchange accepted took a limit past its cap (checked on the exchange's own numbers, every tick)`);

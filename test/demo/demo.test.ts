@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_CONFIG } from '../../src/demo/bots/on-sim.js';
 import { renderHtmlReport } from '../../src/demo/html-report.js';
-import { runDemo, type DemoResult } from '../../src/demo/run-demo.js';
+import { runDemo, type DemoResult, type DemoSample } from '../../src/demo/run-demo.js';
 
 const run = promisify(execFile);
 const BIN = join(process.cwd(), 'dist/src/cli/main.js');
@@ -53,6 +53,32 @@ describe('the demo run', () => {
     expect(Number(demo.peaks.leverage.peak)).toBeGreaterThan(Number(EXAMPLE_CONFIG.limits.maxLeverage) * 0.95);
   });
 
+  it('records, per tick, the metrics before the bots\' orders, and splits a peak over its limit into price moves and orders', () => {
+    for (const x of demo.samples) {
+      expect(Number(x.worstNet)).toBeGreaterThanOrEqual(Math.abs(Number(x.net)) - 1e-9);
+      expect(Number(x.beforeOrders.worstNet)).toBeGreaterThanOrEqual(0);
+    }
+    const series = { net: (x: DemoSample) => x.worstNet, gross: (x: DemoSample) => x.worstGross, leverage: (x: DemoSample) => x.worstLeverage ?? '0' };
+    for (const [key, pick] of Object.entries(series) as Array<[keyof typeof series, (x: DemoSample) => string]>) {
+      const p = demo.peaks[key];
+      const digits = key === 'leverage' ? 4 : 6;
+      expect(Number(pick(demo.samples[p.step - 1]!))).toBeCloseTo(Number(p.peak), digits - 1);
+      if (Number(p.peak) <= Number(p.threshold)) {
+        expect(p.over).toBeNull();
+        continue;
+      }
+      const o = p.over!;
+      expect(Number(o.by)).toBeCloseTo(Number(p.peak) - Number(p.threshold), digits - 1);
+      // peak = the value at the end of the last tick within the limit + price moves + orders
+      expect(Number(o.from) + Number(o.prices) + Number(o.orders)).toBeCloseTo(Number(p.peak), digits - 1);
+      if (o.since > 0) expect(Number(pick(demo.samples[o.since - 1]!))).toBeLessThanOrEqual(Number(p.threshold));
+      for (let t = o.since + 1; t <= p.step; t++) expect(Number(pick(demo.samples[t - 1]!))).toBeGreaterThan(Number(p.threshold));
+      // with the limits held, the orders never added to a metric over its limit (reduce-only orders aside, on net)
+      if (key !== 'net') expect(Number(o.orders)).toBeLessThanOrEqual(1e-9);
+      expect(Number(o.prices)).toBeGreaterThanOrEqual(Number(o.by) - 1e-9);
+    }
+  });
+
   it('the referee has teeth: in dry-run the guard lets every order through and the referee sees the breaches', async () => {
     const dry = await runDemo({ steps: 40, seed: 7, config: { ...EXAMPLE_CONFIG, mode: 'dryRun' } });
     expect(dry.decisions.resized + dry.decisions.blocked).toBeGreaterThan(0); // what the guard would have done
@@ -75,14 +101,25 @@ describe('the HTML report', () => {
     expect(html).not.toMatch(/url\(/i);
     expect(html.match(/<svg /g)).toHaveLength(2);
     for (const s of ['net exposure', 'gross exposure', 'leverage']) expect(html).toContain(`data-series="${s}"`);
-    expect(html).toContain('maxNetExposure +12000');
-    expect(html).toContain('maxLeverage 2.2');
-    expect(html).toMatch(/class="marker resize"/);
-    expect(html).toMatch(/class="marker block"/);
+    // the limits' labels, both sides of net; the orders the guard changed, counted per bucket of ticks
+    expect(html).toContain('class="limit-label" data-limit="maxNetExposure" data-value="12000"');
+    expect(html).toContain('class="limit-label" data-limit="maxNetExposure" data-value="-12000"');
+    expect(html).toContain('class="limit-label" data-limit="maxGrossExposure" data-value="24000"');
+    expect(html).toContain('class="limit-label" data-limit="maxLeverage" data-value="2.2"');
+    const counted = (action: string) => [...html.matchAll(new RegExp(`class="marker ${action}" data-count="(\\d+)"`, 'g'))].reduce((n, m) => n + Number(m[1]), 0);
+    expect(counted('resize')).toBe(demo.decisions.resized);
+    expect(counted('block')).toBe(demo.decisions.blocked);
+    // what the report says must render in any browser: no "USDⓈ-M" (no common font has Ⓢ)
+    expect(html).toContain('Binance USDS-M');
+    expect(html).not.toContain('Ⓢ');
+    for (const s of ['class="axis-label x"', 'class="axis-label y"', 'class="tick-label x"', 'class="tick-label y"']) expect(html).toContain(s);
     const data = embedded(html);
     expect(data.steps).toBe(150);
     expect(data.samples).toHaveLength(150);
-    expect(data.samples[0]).toEqual(expect.objectContaining({ step: 1, net: expect.any(String), gross: expect.any(String), worstGross: expect.any(String) }));
+    expect(data.samples[0]).toEqual(expect.objectContaining({
+      step: 1, net: expect.any(String), gross: expect.any(String), worstNet: expect.any(String), worstGross: expect.any(String),
+      beforeOrders: expect.objectContaining({ worstNet: expect.any(String), worstGross: expect.any(String) }),
+    }));
     expect(data.markers).toHaveLength(demo.markers.length);
     expect(data.limits).toEqual({ maxNetExposure: '12000', maxGrossExposure: '24000', maxLeverage: '2.2' });
     expect(html).toContain('Limits held');
