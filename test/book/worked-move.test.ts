@@ -21,7 +21,8 @@ const NOW = 1_700_000_000_000;
 
 function sums(book: Book): string {
   const ag = book.aggregates;
-  const assets = ag.assetNames().sort().map((a) => `${a}:${[0, 1, 2].map((s) => fmt(ag.assetExposure(a, s as 0 | 1 | 2))).join('/')}`);
+  // an asset's row stays (at zeros) once it existed: compare what the rows hold
+  const assets = ag.assetNames().sort().map((a) => `${a}:${[0, 1, 2].map((s) => fmt(ag.assetExposure(a, s as 0 | 1 | 2))).join('/')}`).filter((r) => !r.endsWith(':0/0/0'));
   return JSON.stringify({ net: ag.net.map(fmt), grossNow: fmt(ag.grossNow), grossWorst: fmt(ag.grossWorst), fees: ag.fees.map(fmt), assets });
 }
 
