@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountSource } from '../../src/guard/sources.js';
 import { RiskGuard } from '../../src/guard/risk-guard.js';
-import { BTC, ETH, T0, buy, guardOn, linear, linearBook, openOrder, position, sell, snapshot, spot } from '../helpers/snapshots.js';
+import { BTC, ETH, T0, buy, guardOn, inverse, linear, linearBook, openOrder, position, sell, snapshot, spot } from '../helpers/snapshots.js';
 
 describe('maxPositionNotional', () => {
   const cfg = { limits: { maxPositionNotional: { default: '6000', symbols: { [ETH]: '3000' } } } };
@@ -256,5 +256,38 @@ describe('what each rule reports when it binds', () => {
     expect(g.preview(sell(BTC, '0.3')).reasons[0]).toMatchObject({ code: 'TRADING_STATE', threshold: '0.1', after: '0.1', message: 'trading is REDUCING: only 0.1 of the order shrinks a position' });
     const h = await guardOn(linearBook([position(BTC, 'long', 0.1)]), { tradingState: 'HALTED' });
     expect(h.preview(sell(BTC, '0.1')).reasons[0]).toMatchObject({ code: 'TRADING_STATE', threshold: '0', after: '0' });
+  });
+});
+
+describe('a per-symbol limit without a default leaves other symbols alone (found by mutation testing)', () => {
+  it('maxPositionNotional and maxOrderAmount bind BTC only; an ETH order passes whole and is told so', async () => {
+    const guard = await guardOn(linearBook(), { limits: { maxPositionNotional: { symbols: { [BTC]: '1000' } }, maxOrderAmount: { [BTC]: '0.01' } } });
+    const eth = guard.preview({ symbol: ETH, side: 'buy', type: 'market', amount: '2' });
+    expect([eth.action, eth.approved, eth.reasons]).toEqual(['allow', '2', []]);
+    const btc = guard.preview({ symbol: BTC, side: 'buy', type: 'market', amount: '0.1' });
+    // 0.1 BTC is 5000 against a 1000 position cap (0.02) and a 0.01 amount cap: both bind, the amount first
+    expect([btc.action, btc.approved, btc.reasons.map((r) => r.code)]).toEqual(['resize', '0.01', ['ORDER_AMOUNT', 'POSITION_NOTIONAL']]);
+    await guard.close();
+  });
+});
+
+describe('the minimum cost of an inverse contract is its face value in USD (found by mutation testing)', () => {
+  it('2 contracts of 100 USD cost 200 USD, below a 300 USD minimum: the resize is blocked with MIN_AMOUNT', async () => {
+    const book = (minCost?: number) => snapshot({
+      markets: [{ ...inverse('BTC', 100), limits: { amount: { min: 1 }, cost: minCost === undefined ? {} : { min: minCost } } }],
+      balance: { USDT: { total: '10000' } }, prices: { 'BTC/USD:BTC': { mark: '50000' } },
+    });
+    const order = { symbol: 'BTC/USD:BTC', side: 'buy', type: 'market', amount: '10' } as const;
+    const free = await guardOn(book(), { limits: { maxNetExposure: { value: '250' } } });
+    expect([free.preview(order).action, free.preview(order).approved]).toEqual(['resize', '2']);
+    await free.close();
+    const floor = await guardOn(book(300), { limits: { maxNetExposure: { value: '250' } } });
+    const d = floor.preview(order);
+    expect([d.action, d.reasons.map((r) => r.code)]).toEqual(['block', ['MIN_AMOUNT', 'NET_EXPOSURE']]);
+    await floor.close();
+    // at 3 contracts (300 USD) the minimum is met
+    const enough = await guardOn(book(300), { limits: { maxNetExposure: { value: '300' } } });
+    expect(enough.preview(order).approved).toBe('3');
+    await enough.close();
   });
 });
