@@ -103,6 +103,8 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
   private readonly audit: AuditLog | null;
   private readonly idPrefix = `rg${randomBytes(9).toString('hex')}`;
   private idCounter = 0;
+  /** what the data-consistency rule reads: the first disagreement of any source, or null */
+  private inconsistency: string | null = null;
 
   private constructor(config: GuardConfig, sources: AccountSource[], clock: (() => number) | undefined) {
     super();
@@ -338,7 +340,7 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
 
   private context(): GuardContext {
     const now = this.clock();
-    return { book: this.book, config: this.config, now, tradingState: this.state, staleness: this.staleness(now), inconsistency: this.inconsistency() };
+    return { book: this.book, config: this.config, now, tradingState: this.state, staleness: this.staleness(now), inconsistency: this.inconsistency };
   }
 
   private evaluate(intent: unknown, opts: { grandfathered?: Decimal; edit?: boolean } = {}): Evaluation {
@@ -535,13 +537,14 @@ export class RiskGuard extends EventEmitter<RiskGuardEvents> implements OrderGat
     const was = status.mismatches.length > 0;
     status.mismatches = found;
     if (!changed) return;
+    this.inconsistency = this.describeInconsistency();
     const at = this.clock();
     if (found.length > 0) this.emit('inconsistent', { source: status.source.name, mismatches: found, at });
     else if (was) this.emit('consistent', { source: status.source.name, at });
   }
 
-  /** Which of the exchange's own figures contradict the guard's, or null when none does. */
-  private inconsistency(): string | null {
+  /** Which of the exchange's own figures contradict the guard's (worked out when a read changes them, not per check). */
+  private describeInconsistency(): string | null {
     const all: DataMismatch[] = [];
     for (const s of this.statuses.values()) all.push(...s.mismatches);
     if (all.length === 0) return null;
